@@ -1,0 +1,73 @@
+"""Reading article files: pick the reader for a file, decode it, and return its items.
+
+>>> from analysis.ingest import read_file  # doctest: +SKIP
+>>> [item.kind for item in read_file(Path("page.txt"))]  # doctest: +SKIP
+['article', 'headline', 'headline']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.ingest.decoding import decode_bytes
+from analysis.ingest.errors import ReadError
+from analysis.ingest.readers import READERS, reader_for, supported_suffixes
+from analysis.model import Item
+
+__all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "read_bytes", "read_file", "read_path",
+           "supported_suffixes"]
+
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    items: list[Item]
+    reader: str
+    encoding: str
+    warnings: tuple[str, ...]
+
+
+def read_path(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
+    """Read one file from disk; every problem is a ReadError that names the file."""
+    name = str(path)
+    if not path.exists():
+        raise ReadError(name, "no such file or folder")
+    if not path.is_file():
+        raise ReadError(name, "not a regular file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ReadError(
+            name,
+            f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one file; "
+            "split it into smaller files",
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(name, f"cannot read the file ({exc.strerror})") from exc
+    return read_bytes(data, name=name, suffix=path.suffix, max_bytes=max_bytes)
+
+
+def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
+    """Read a file's content; ``suffix`` picks the reader, the content decides when it is ambiguous."""
+    if len(data) > max_bytes:
+        raise ReadError(name, f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+    decoded = decode_bytes(data, name=name)
+    text = decoded.text.lstrip("\ufeff")
+    reader = reader_for(suffix, text[:4096])
+    if reader is None:
+        supported = " ".join(supported_suffixes())
+        raise ReadError(name, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}")
+    items = reader.read(text, name)
+    if not items:
+        raise ReadError(name, "no articles found in the file")
+    warnings = tuple(w for item in items for w in item.warnings)
+    if decoded.encoding not in ("utf-8", "utf-8 (BOM)"):
+        warnings = (f"decoded as {decoded.encoding}",) + warnings
+    return FileRead(items=items, reader=reader.name, encoding=decoded.encoding, warnings=warnings)
+
+
+def read_file(path: Path) -> list[Item]:
+    return read_path(Path(path)).items

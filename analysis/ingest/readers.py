@@ -1,0 +1,339 @@
+"""One reader per source format, each text -> articles (and related headlines for pages)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analysis.ingest.dates import parse_published
+from analysis.ingest.errors import ReadError
+from analysis.ingest.outlets import domain_of, outlet_for_domain, zone_for
+from analysis.ingest.pages import parse_page
+from analysis.ingest.records import match_columns, record_to_item
+from analysis.model import Item, normalise_text, stable_id
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A format: the file endings it claims, a sniff for files whose ending says nothing, a reader."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[str], bool]
+    read: Callable[[str, str], list[Item]]
+
+
+# -- plain-text pages ---------------------------------------------------------------------------
+
+
+def read_text_page(text: str, name: str) -> list[Item]:
+    page = parse_page(text, name=name)
+    article = Item(
+        id=stable_id(kind="article", url=page.url, title=page.title, text=page.body),
+        kind="article",
+        title=page.title,
+        text=page.body,
+        published=page.published,
+        outlet=page.outlet,
+        byline=page.byline,
+        dateline=page.dateline,
+        section=page.section,
+        tags=page.tags,
+        url=page.url,
+        source_path=name,
+        warnings=page.warnings,
+    )
+    headlines = [
+        Item(
+            id=stable_id(kind="headline", url=None, title=related.title, text=related.title),
+            kind="headline",
+            title=related.title,
+            text=related.title,
+            published=related.published,
+            published_approximate=related.approximate,
+            outlet=page.outlet,
+            parent_id=article.id,
+            source_path=name,
+        )
+        for related in page.related
+    ]
+    return [article, *headlines]
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+_META_PUBLISHED = (
+    "article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate",
+    "date", "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date",
+)
+
+
+def read_html(text: str, name: str) -> list[Item]:
+    import lxml.html
+    import trafilatura
+
+    try:
+        tree = lxml.html.fromstring(text)
+    except (ValueError, lxml.etree.ParserError) as exc:
+        raise ReadError(name, f"not readable as HTML ({exc})") from exc
+    meta = _html_meta(tree)
+    warnings = []
+    if not re.search(r"</html\s*>\s*$", text.strip()[-200:], re.IGNORECASE):
+        warnings.append("the HTML ends without </html>: the file looks truncated; kept what was readable")
+    document = trafilatura.bare_extraction(
+        text, url=meta.get("url"), with_metadata=True, favor_precision=True, include_comments=False,
+        include_tables=False, deduplicate=False,
+    )
+    extracted = document.as_dict() if document is not None else {}
+    title = (meta.get("title") or extracted.get("title") or "").strip()
+    body = (extracted.get("text") or "").strip()
+    if body and title and normalise_text(body.split("\n", 1)[0]) == normalise_text(title):
+        body = body.split("\n", 1)[1].strip() if "\n" in body else ""
+    if len(body.split()) < 6:  # a lone menu word is what extractors return for pages with no article
+        raise ReadError(name, "no article text found in the HTML (is the file truncated or a page without an article?)")
+    body = re.sub(r"\n+", "\n\n", body)
+    url = meta.get("url") or extracted.get("url")
+    domain = domain_of(url) if url else None
+    known = outlet_for_domain(domain)
+    tz = zone_for(outlet=known, domain=domain)
+    published = parse_published(meta.get("published"), tz=tz) if meta.get("published") else None
+    if published is None or published.value is None:
+        if published is not None and published.warning:
+            warnings.append(published.warning)
+        published = parse_published(extracted.get("date") or _htmldate(tree), tz=tz)
+    if published.warning:
+        warnings.append(published.warning)
+    outlet = (known.name if known else None) or meta.get("site") or extracted.get("sitename") or domain
+    return [
+        Item(
+            id=stable_id(kind="article", url=url, title=title, text=body),
+            kind="article",
+            title=title or body.split("\n", 1)[0][:160],
+            text=body,
+            published=published.value,
+            outlet=outlet,
+            byline=meta.get("author") or extracted.get("author"),
+            section=meta.get("section"),
+            tags=tuple(meta.get("tags", ())) or tuple(extracted.get("tags") or ()),
+            url=url,
+            source_path=name,
+            warnings=tuple(warnings),
+        )
+    ]
+
+
+def _html_meta(tree) -> dict:
+    found: dict = {}
+    tags: list[str] = []
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip()
+        value = (element.get("content") or "").strip()
+        if not key or not value:
+            continue
+        lowered = key.lower()
+        if lowered in ("og:title", "twitter:title") and "title" not in found:
+            found["title"] = value
+        elif key in _META_PUBLISHED or lowered in (k.lower() for k in _META_PUBLISHED):
+            found.setdefault("published", value)
+        elif lowered in ("author", "article:author", "dc.creator", "parsely-author"):
+            found.setdefault("author", value)
+        elif lowered == "og:site_name":
+            found.setdefault("site", value)
+        elif lowered == "og:url":
+            found.setdefault("url", value)
+        elif lowered == "article:section":
+            found.setdefault("section", value)
+        elif lowered == "article:tag":
+            tags.append(value)
+    for link in tree.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            found["url"] = link.get("href").strip()
+    if "published" not in found:
+        for element in tree.iter("time"):
+            if element.get("datetime"):
+                found["published"] = element.get("datetime").strip()
+                break
+    if "title" not in found:
+        titles = tree.findtext(".//title")
+        if titles and titles.strip():
+            found["title"] = titles.strip()
+    found["tags"] = tags
+    return found
+
+
+def _htmldate(tree) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(tree, original_date=True, extensive_search=False)
+    except Exception:  # htmldate raises broadly on odd trees; a missing date is not fatal
+        return None
+
+
+# -- JSON, JSONL, CSV ---------------------------------------------------------------------------
+
+
+def read_json(text: str, name: str) -> list[Item]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(name, f"broken JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    if isinstance(data, dict):
+        records = next(
+            (data[k] for k in ("items", "articles", "data", "results", "entries", "records")
+             if isinstance(data.get(k), list)),
+            [data],
+        )
+    elif isinstance(data, list):
+        records = data
+    else:
+        raise ReadError(name, "the JSON holds neither an object nor a list of article objects")
+    return _records(records, name, where=lambda i: f"record {i + 1}")
+
+
+def read_jsonl(text: str, name: str) -> list[Item]:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise ReadError(name, f"line {number}: broken JSON ({exc.msg} at column {exc.colno})") from exc
+    lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    return _records(records, name, where=lambda i: f"line {lines[i]}")
+
+
+def read_csv(text: str, name: str) -> list[Item]:
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=header.count)  # the header names the columns: its separator is the file's
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames:
+        raise ReadError(name, "the CSV has no header row")
+    mapping = match_columns(reader.fieldnames, name=name)
+    items = []
+    try:
+        for row in reader:
+            if None in row:  # more cells than the header names
+                raise ReadError(name, f"line {reader.line_num}: more cells than the header has columns")
+            item = record_to_item(row, mapping, name=name, where=f"line {reader.line_num}")
+            if item is not None:
+                items.append(item)
+    except csv.Error as exc:
+        raise ReadError(name, f"line {reader.line_num}: malformed CSV ({exc})") from exc
+    if not items:
+        raise ReadError(name, f"no rows with text in column {mapping['text']!r}")
+    return items
+
+
+def _records(records: list, name: str, *, where: Callable[[int], str]) -> list[Item]:
+    objects = [(i, r) for i, r in enumerate(records) if isinstance(r, dict)]
+    if len(objects) != len(records):
+        bad = next(i for i, r in enumerate(records) if not isinstance(r, dict))
+        raise ReadError(name, f"{where(bad)}: expected an object with article fields, got {type(records[bad]).__name__}")
+    columns = {key for _, record in objects for key in record}
+    mapping = match_columns(columns, name=name)
+    items = [record_to_item(record, mapping, name=name, where=where(i)) for i, record in objects]
+    items = [item for item in items if item is not None]
+    if not items:
+        raise ReadError(name, f"no records with text in field {mapping['text']!r}")
+    return items
+
+
+# -- RSS and Atom -------------------------------------------------------------------------------
+
+
+def read_feed(text: str, name: str) -> list[Item]:
+    import feedparser
+    import lxml.html
+
+    parsed = feedparser.parse(text)
+    if not parsed.entries:
+        problem = getattr(parsed, "bozo_exception", None)
+        raise ReadError(name, f"no entries in the feed{f' ({problem})' if problem else ''}")
+    feed_title = (parsed.feed.get("title") or "").strip() or None
+    items = []
+    for number, entry in enumerate(parsed.entries, start=1):
+        content = entry.get("content") or []
+        html = content[0].get("value") if content else entry.get("summary") or entry.get("description") or ""
+        body = _html_to_text(html, lxml.html)
+        title = (entry.get("title") or "").strip()
+        if not body and not title:
+            continue
+        url = (entry.get("link") or "").strip() or None
+        domain = domain_of(url) if url else None
+        known = outlet_for_domain(domain)
+        raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
+        published = parse_published(raw_date, tz=zone_for(outlet=known, domain=domain))
+        tags = tuple(t.get("term", "").strip() for t in entry.get("tags", []) if t.get("term"))
+        items.append(
+            Item(
+                id=stable_id(kind="article", url=url, title=title, text=body or title),
+                kind="article",
+                title=title or body[:160],
+                text=body or title,
+                published=published.value,
+                outlet=(known.name if known else None) or feed_title or domain,
+                byline=(entry.get("author") or "").strip() or None,
+                tags=tags,
+                url=url,
+                source_path=name,
+                warnings=(f"entry {number}: {published.warning}",) if published.warning else (),
+            )
+        )
+    return items
+
+
+def _html_to_text(html: str, lxml_html) -> str:
+    if not html.strip():
+        return ""
+    if "<" not in html:
+        return html.strip()
+    fragment = lxml_html.fragment_fromstring(html, create_parent="div")
+    for block in fragment.iter("p", "br", "div", "li", "h1", "h2", "h3", "h4"):
+        block.tail = "\n\n" + (block.tail or "")
+    text = fragment.text_content()
+    return re.sub(r"\n\s*\n+", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+
+
+def _looks_like_feed(head: str) -> bool:
+    return bool(re.search(r"<(rss|feed|rdf:RDF)[\s>]", head[:2000]))
+
+
+def _looks_like_html(head: str) -> bool:
+    return bool(re.search(r"<(!doctype html|html|body|article)[\s>]", head[:2000], re.IGNORECASE))
+
+
+def _looks_like_jsonl(head: str) -> bool:
+    first = head.lstrip().split("\n", 1)[0].strip()
+    return first.startswith("{") and first.endswith("}")
+
+
+READERS: tuple[Reader, ...] = (
+    Reader("feed", (".rss", ".atom"), _looks_like_feed, read_feed),
+    Reader("html", (".html", ".htm", ".xhtml"), _looks_like_html, read_html),
+    Reader("jsonl", (".jsonl", ".ndjson"), _looks_like_jsonl, read_jsonl),
+    Reader("json", (".json",), lambda head: head.lstrip()[:1] in ("[", "{"), read_json),
+    Reader("csv", (".csv", ".tsv"), lambda head: False, read_csv),
+    Reader("text_page", (".txt", ".text"), lambda head: True, read_text_page),
+)
+# Files ending in .xml are feeds or pages: the content decides.
+SNIFFED_SUFFIXES = (".xml", "")
+
+
+def reader_for(suffix: str, head: str) -> Reader | None:
+    suffix = suffix.lower()
+    for reader in READERS:
+        if suffix in reader.suffixes:
+            return reader
+    if suffix in SNIFFED_SUFFIXES:
+        return next(reader for reader in READERS if reader.sniff(head))
+    return None
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    return tuple(s for reader in READERS for s in reader.suffixes) + (".xml",)

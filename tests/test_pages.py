@@ -1,0 +1,122 @@
+"""The page parser on the two seed layouts: the real seed pages (read at run time) and our fixtures."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from analysis.ingest import read_file
+from analysis.ingest.pages import parse_page
+
+VILNIUS = ZoneInfo("Europe/Vilnius")
+
+
+def test_baltic_times_seed(shared_dir):
+    items = read_file(shared_dir / "seeds" / "000_31f9a79cbea712d5.txt")
+    assert [item.kind for item in items] == ["article"]
+    article = items[0]
+    assert article.title == "Lithuanian formin, NATO secgen discuss Baltic security issues"
+    assert article.published == date(2021, 1, 26)
+    assert article.byline == "BNS/TBT Staff"
+    assert article.dateline == "VILNIUS"
+    assert article.outlet == "The Baltic Times"
+    assert article.text.startswith("Lithuania's Foreign Minister")
+    assert article.text.endswith("the Shoah Memorial.")
+
+
+def test_lrt_seed_article(shared_dir):
+    article, *headlines = read_file(shared_dir / "seeds" / "004_2e0d8853a9753b2c.txt")
+    assert article.kind == "article"
+    assert article.title == "Lithuanian president meets with Joe Biden, asks for more US military presence in Baltics"
+    assert article.published == datetime(2021, 6, 14, 16, 26, tzinfo=VILNIUS)
+    assert article.published.isoformat() == "2021-06-14T16:26:00+03:00"
+    assert article.byline == "BNS"
+    assert article.section == "News"
+    assert article.tags == ("News", "Defence")
+    assert article.outlet == "LRT"
+    assert article.text.startswith("During a meeting with US President Joe Biden")
+    assert article.text.endswith("has got even stronger,” Nausėda said.")
+    for noise in ("Joe Biden and Gitanas Nausėda\n", "Lithuanian President's Office", "1 / 3", "# News",
+                  "Mums svarbus", "migrants", "Coronavirus"):
+        assert noise not in article.text
+
+
+def test_lrt_seed_related_headlines(shared_dir):
+    article, *headlines = read_file(shared_dir / "seeds" / "004_2e0d8853a9753b2c.txt")
+    assert len(headlines) == 10
+    assert len({h.id for h in headlines}) == 10
+    assert all(h.kind == "headline" and h.parent_id == article.id and h.text == h.title for h in headlines)
+    approximate = [h for h in headlines if h.published_approximate]
+    assert len(approximate) == 2
+    assert all(h.published.date() == date(2021, 6, 13) for h in approximate)
+    exact = {h.title: h.published for h in headlines if not h.published_approximate}
+    assert len(exact) == 8
+    assert exact["Lithuania to raise defence spending to 2.5 percent by 2030 – president"] == datetime(
+        2021, 6, 14, 10, 53, tzinfo=VILNIUS
+    )
+    titles = {h.title for h in headlines}
+    assert "5" not in titles and "A bar in Vilnius" not in titles
+    assert "Russia wants to ‘swallow’ Belarus, says Lithuanian president" in titles
+
+
+def test_layout_b_fixture(fixtures_dir):
+    article, *headlines = read_file(fixtures_dir / "pages" / "wire_layout_b.txt")
+    assert article.section == "Defence"
+    assert article.byline == "Fixture Wire"
+    assert article.outlet == "fixturewire.example.org"
+    assert article.tags == ("Defence", "Summit")
+    assert article.text.startswith("Heads of state and government")
+    assert article.text.endswith("on a permanent basis.")
+    assert "Fixture Photo Desk" not in article.text and "Leaders on the summit stage" not in article.text
+    by_title = {h.title: h for h in headlines}
+    assert set(by_title) == {
+        "Allies keep extra air defence batteries in Lithuania after the summit",
+        "Border guards turn back a group of migrants near the Belarus border",
+        "Ferry traffic resumes after storm in the Baltic Sea",
+    }
+    # An absolute timestamp wins over the relative age listed first; a "2 d ago" stays approximate.
+    jets = by_title["Allies keep extra air defence batteries in Lithuania after the summit"]
+    assert (jets.published, jets.published_approximate) == (datetime(2023, 7, 11, 15, 2, tzinfo=VILNIUS), False)
+    border = by_title["Border guards turn back a group of migrants near the Belarus border"]
+    assert (border.published, border.published_approximate) == (datetime(2023, 7, 9, 18, 5, tzinfo=VILNIUS), True)
+
+
+def test_layout_a_fixture(fixtures_dir):
+    [article] = read_file(fixtures_dir / "pages" / "wire_layout_a.txt")
+    assert article.published == date(2024, 2, 9)
+    assert article.byline == "Fixture Agency/FW Staff"
+    assert article.dateline == "TALLINN"
+    assert article.text.startswith("Navy divers from Estonia and Finland")
+    assert article.text.count("\n\n") == 2
+
+
+def test_generic_fixture(fixtures_dir):
+    [article] = read_file(fixtures_dir / "pages" / "plain_article.txt")
+    assert article.title == "Riga opens a new concert hall for the summer season"
+    assert article.published == date(2022, 6, 3)
+    assert article.byline == "Anna Example"
+    assert article.dateline == "RIGA"
+    assert article.text.startswith("The city council opened")
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "published"),
+    [
+        ("Ferry strike ends\n2021-03-04\n\nThe ferry crews went back to work on Thursday.", "Ferry strike ends",
+         date(2021, 3, 4)),
+        ("Harbour reopens\nMay 5, 2020 14:30\n\nThe harbour reopened after repairs.", "Harbour reopens",
+         datetime(2020, 5, 5, 14, 30)),
+        ("A story with no date\n\nSomething happened somewhere on some day.", "A story with no date", None),
+    ],
+)
+def test_generic_layout_header_dates(page, title, published):
+    parsed = parse_page(page, name="x.txt")
+    assert (parsed.layout, parsed.title, parsed.published) == ("generic", title, published)
+
+
+def test_a_future_date_in_a_page_header_is_dropped_with_a_warning():
+    parsed = parse_page("Title\n\n  • 2099-01-01\n  • Desk\n\nBody text of the article.", name="f.txt")
+    assert parsed.published is None
+    assert parsed.warnings == ("date 2099-01-01 is in the future; the item is kept without a date",)
