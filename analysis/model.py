@@ -15,15 +15,20 @@ from typing import Any, Literal
 ItemKind = Literal["article", "headline"]
 ITEM_KINDS: tuple[ItemKind, ...] = ("article", "headline")
 
-_SPACE = re.compile(r"\s+")
-_NON_WORD = re.compile(r"[^\w\s]")
+_NON_WORD = re.compile(r"[\W_]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def normalise_text(text: str) -> str:
-    """Lower-case, accent-folded, punctuation-free, single-spaced: the form ids are built from."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return _SPACE.sub(" ", _NON_WORD.sub(" ", folded)).strip()
+    """Lower-case, accent-folded, punctuation-free, single-spaced: the form ids are built from.
+
+    >>> normalise_text("Nausėda said: “Šiauliai!”")
+    'nauseda said siauliai'
+    """
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _COMBINING.sub("", unicodedata.normalize("NFKD", folded))
+    return _NON_WORD.sub(" ", folded).strip()
 
 
 def normalise_url(url: str) -> str:

@@ -40,16 +40,23 @@ def fingerprint(text: str) -> Fingerprint | None:
     words = normalise_text(text).split()
     if len(words) < MIN_WORDS:
         return None
-    shingles = [" ".join(words[i:i + 3]).encode("utf-8") for i in range(len(words) - 2)]
-    hashes = np.fromiter(
-        (zlib.crc32(s) | (zlib.crc32(s, 0x9E3779B9) << 32) for s in shingles), dtype=np.uint64, count=len(shingles)
-    )
+    hashes = _shingle_hashes(words)
     bits = np.unpackbits(hashes.view(np.uint8)).reshape(-1, 64)
-    simhash = int(np.packbits(bits.sum(axis=0) * 2 > len(shingles)).view(">u8")[0])
+    simhash = int(np.packbits(bits.sum(axis=0) * 2 > len(hashes)).view(">u8")[0])
     with np.errstate(over="ignore"):
         signature = (np.multiply.outer(_A, hashes) + _B[:, None]).min(axis=1)
         bands = (signature.reshape(BANDS, _ROWS) * _MIX).sum(axis=1)
     return Fingerprint(simhash, tuple(int(b) for b in bands))
+
+
+def _shingle_hashes(words: list[str]) -> np.ndarray:
+    """64-bit hashes of word 3-shingles: each word hashed once, shingles mixed in numpy (splitmix64)."""
+    w = np.fromiter((zlib.crc32(word.encode("utf-8")) for word in words), dtype=np.uint64, count=len(words))
+    with np.errstate(over="ignore"):
+        z = w[:-2] * _MIX[0] + w[1:-1] * _MIX[1] + w[2:] * _MIX[2]
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 
 def distance(a: int, b: int) -> int:
