@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import multiprocessing
+import os
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,13 +22,14 @@ from typing import Literal
 
 import pandas as pd
 
-from analysis.ingest import MAX_FILE_BYTES, ReadError, read_bytes, supported_suffixes
-from analysis.ingest.dedup import NearDuplicateIndex, fingerprint
+from analysis.ingest import MAX_FILE_BYTES, FileRead, ReadError, read_bytes, supported_suffixes
+from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, fingerprint
 from analysis.model import Item
 from analysis.store import Store
 
 BATCH_ITEMS = 5000
 BATCH_FILES = 2000
+PARALLEL_FROM = 500
 Status = Literal["ok", "duplicate", "failed"]
 
 
@@ -74,19 +77,31 @@ class IngestReport:
 
 
 def ingest_paths(store: Store, paths: Sequence[str | Path], *, progress: bool = False,
-                 max_bytes: int = MAX_FILE_BYTES, batch_files: int = BATCH_FILES) -> IngestReport:
-    """Ingest files, folders (recursive) and glob patterns into ``store``."""
+                 max_bytes: int = MAX_FILE_BYTES, batch_files: int = BATCH_FILES,
+                 workers: int | None = None) -> IngestReport:
+    """Ingest files, folders (recursive) and glob patterns into ``store``.
+
+    Large runs parse in ``workers`` processes (default: one per core from 500 files on); the
+    store is written from this process only.
+    """
     files, missing = expand_paths(paths)
-    sources = (_file_source(path, max_bytes) for path in files)
-    return _ingest(store, sources, total=len(files), missing=missing, progress=progress, max_bytes=max_bytes,
-                   batch_files=batch_files)
+    known_files = store.ingested_file_hashes()
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
+    parsed = _parse_paths([str(f) for f in files], known_files, max_bytes=max_bytes, workers=workers)
+    return _ingest(store, parsed, known_files=known_files, total=len(files), missing=missing,
+                   progress=progress, batch_files=batch_files)
 
 
 def ingest_uploads(store: Store, uploads: Sequence[tuple[str, bytes]], *, progress: bool = False,
                    max_bytes: int = MAX_FILE_BYTES) -> IngestReport:
     """Ingest files received from a browser; their names are only shown, never used as paths."""
-    sources = ((f"upload:{safe_name(name)}", Path(safe_name(name)).suffix, data, None) for name, data in uploads)
-    return _ingest(store, sources, total=len(uploads), missing=[], progress=progress, max_bytes=max_bytes,
+    known_files = store.ingested_file_hashes()
+    parsed = (
+        _parse(f"upload:{safe_name(name)}", Path(safe_name(name)).suffix, data, None, known_files, max_bytes)
+        for name, data in uploads
+    )
+    return _ingest(store, parsed, known_files=known_files, total=len(uploads), missing=[], progress=progress,
                    batch_files=BATCH_FILES)
 
 
@@ -136,25 +151,74 @@ def _walk(folder: Path, suffixes: set[str]) -> list[Path]:
     )
 
 
-_Source = tuple[str, str, bytes | None, str | None]  # name, suffix, content, error
+@dataclass(slots=True)
+class _Parsed:
+    """One file after reading: its items and their fingerprints, or why it was not read."""
+
+    name: str
+    status: Status
+    sha256: str | None = None
+    error: str | None = None
+    read: FileRead | None = None
+    prints: list[Fingerprint | None] = field(default_factory=list)
 
 
-def _file_source(path: Path, max_bytes: int) -> _Source:
+def _parse(name: str, suffix: str, data: bytes | None, error: str | None, known_files: set[str],
+           max_bytes: int) -> _Parsed:
+    if data is None:
+        return _Parsed(name, "failed", error=error)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if sha256 in known_files:
+        return _Parsed(name, "duplicate", sha256=sha256)
     try:
-        size = path.stat().st_size
+        read = read_bytes(data, name=name, suffix=suffix, max_bytes=max_bytes)
+    except ReadError as exc:
+        return _Parsed(name, "failed", sha256=sha256, error=exc.problem)
+    prints = [fingerprint(item.text) if item.kind == "article" else None for item in read.items]
+    return _Parsed(name, "ok", sha256=sha256, read=read, prints=prints)
+
+
+def _parse_path(path: str, known_files: set[str], max_bytes: int) -> _Parsed:
+    file = Path(path)
+    try:
+        size = file.stat().st_size
         if size > max_bytes:
-            return (str(path), path.suffix, None,
-                    f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one file; "
-                    "split it into smaller files")
-        return str(path), path.suffix, path.read_bytes(), None
+            return _Parsed(path, "failed", error=(
+                f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one file; "
+                "split it into smaller files"))
+        data = file.read_bytes()
     except OSError as exc:
-        return str(path), path.suffix, None, f"cannot read the file ({exc.strerror})"
+        return _Parsed(path, "failed", error=f"cannot read the file ({exc.strerror})")
+    return _parse(path, file.suffix, data, None, known_files, max_bytes)
 
 
-def _ingest(store: Store, sources: Iterator[_Source], *, total: int, missing: list[FileOutcome],
-            progress: bool, max_bytes: int, batch_files: int) -> IngestReport:
+# Set once in each worker process by the pool initializer, so the known-file set is sent once
+# per worker rather than with every task.
+_worker_state: dict = {}
+
+
+def _init_worker(known_files: set[str], max_bytes: int) -> None:
+    _worker_state.update(known_files=known_files, max_bytes=max_bytes)
+
+
+def _parse_in_worker(path: str) -> _Parsed:
+    return _parse_path(path, _worker_state["known_files"], _worker_state["max_bytes"])
+
+
+def _parse_paths(paths: list[str], known_files: set[str], *, max_bytes: int, workers: int) -> Iterator[_Parsed]:
+    if workers <= 1:
+        for path in paths:
+            yield _parse_path(path, known_files, max_bytes)
+        return
+    # spawn, not fork: the parent holds DuckDB's threads and locks, which a forked child must not inherit.
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(known_files, max_bytes)) as pool:
+        yield from pool.imap(_parse_in_worker, paths, chunksize=64)
+
+
+def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[str], total: int,
+            missing: list[FileOutcome], progress: bool, batch_files: int) -> IngestReport:
     store.connection.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
-    known_files = store.ingested_file_hashes()
     known_ids = store.all_ids()
     index = NearDuplicateIndex(*store.fingerprints())
     run_id = store.start_run()
@@ -166,46 +230,17 @@ def _ingest(store: Store, sources: Iterator[_Source], *, total: int, missing: li
 
     bar = _progress(total, enabled=progress)
     try:
-        for name, suffix, data, error in sources:
+        for parsed in parsed_files:
             bar.update(1)
-            if error is not None or data is None:
-                outcome = FileOutcome(name, "failed", error=error)
-                report.outcomes.append(outcome)
-                batch.add_outcome(outcome, sha256=None)
-                continue
-            sha256 = hashlib.sha256(data).hexdigest()
-            if sha256 in known_files:
-                outcome = FileOutcome(name, "duplicate")
-                report.outcomes.append(outcome)
-                batch.add_outcome(outcome, sha256=sha256)
-                continue
-            try:
-                read = read_bytes(data, name=name, suffix=suffix, max_bytes=max_bytes)
-            except ReadError as exc:
-                outcome = FileOutcome(name, "failed", error=exc.problem)
-                report.outcomes.append(outcome)
-                batch.add_outcome(outcome, sha256=sha256)
-                continue
-            outcome = FileOutcome(name, "ok", reader=read.reader, items_read=len(read.items),
-                                  warnings=read.warnings)
-            for item in read.items:
-                if item.id in known_ids:
-                    outcome.items_duplicate += 1
-                    continue
-                known_ids.add(item.id)
-                duplicate_of, print_ = None, None
-                if item.kind == "article":
-                    print_ = fingerprint(item.text)
-                    if print_ is not None:
-                        duplicate_of = index.find(print_)
-                        if duplicate_of is None:
-                            index.add(item.id, print_)
-                outcome.items_new += 1
-                outcome.items_near_duplicate += duplicate_of is not None
-                batch.add_item(item, print_, duplicate_of)
-            known_files.add(sha256)
+            if parsed.status == "ok" and parsed.sha256 in known_files:  # the same content twice in this run
+                parsed = _Parsed(parsed.name, "duplicate", sha256=parsed.sha256)
+            if parsed.read is None:
+                outcome = FileOutcome(parsed.name, parsed.status, error=parsed.error)
+            else:
+                outcome = _keep_new_items(parsed, batch, known_ids, index)
+                known_files.add(parsed.sha256)
             report.outcomes.append(outcome)
-            batch.add_outcome(outcome, sha256=sha256)
+            batch.add_outcome(outcome, sha256=parsed.sha256)
             if batch.full():
                 batch.flush(store)
         batch.flush(store)
@@ -216,6 +251,23 @@ def _ingest(store: Store, sources: Iterator[_Source], *, total: int, missing: li
     bar.close()
     store.finish_run(run_id, totals=report.totals)
     return report
+
+
+def _keep_new_items(parsed: _Parsed, batch: "_Batch", known_ids: set[str], index: NearDuplicateIndex) -> FileOutcome:
+    read = parsed.read
+    outcome = FileOutcome(parsed.name, "ok", reader=read.reader, items_read=len(read.items), warnings=read.warnings)
+    for item, print_ in zip(read.items, parsed.prints):
+        if item.id in known_ids:
+            outcome.items_duplicate += 1
+            continue
+        known_ids.add(item.id)
+        duplicate_of = index.find(print_) if print_ is not None else None
+        if print_ is not None and duplicate_of is None:
+            index.add(item.id, print_)
+        outcome.items_new += 1
+        outcome.items_near_duplicate += duplicate_of is not None
+        batch.add_item(item, print_, duplicate_of)
+    return outcome
 
 
 class _Batch:
