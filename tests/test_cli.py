@@ -1,0 +1,53 @@
+"""The `flankwatch` command's own contract: parse output and store errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from analysis.cli import main
+from analysis.store import Store
+
+PARSE_FIELDS = {"id", "kind", "title", "published", "published_approximate", "outlet", "byline", "dateline",
+                "section", "tags", "text", "parent_id", "url", "source_path", "warnings"}
+
+
+def test_parse_prints_one_json_line_per_item(fixtures_dir, capsys):
+    page = fixtures_dir / "pages" / "wire_layout_b.txt"
+    assert main(["parse", str(page)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["kind"] for line in lines] == ["article", "headline", "headline", "headline"]
+    assert all(set(line) == PARSE_FIELDS for line in lines)
+    assert lines[0]["published"] == "2023-07-11T18:05:00+03:00"
+    assert lines[0]["source_path"] == str(page)
+    assert {line["parent_id"] for line in lines[1:]} == {lines[0]["id"]}
+    assert [line["published_approximate"] for line in lines[1:]] == [False, True, False]
+
+
+def test_parse_reports_bad_files_and_goes_on(fixtures_dir, tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    assert main(["parse", str(empty), str(fixtures_dir / "feeds" / "news.atom")]) == 1
+    out, err = capsys.readouterr()
+    assert err.strip() == f"error: {empty}: the file is empty"
+    assert json.loads(out)["title"] == "Lithuania declares a state of emergency at the border"
+
+
+def test_a_store_held_by_another_process_gives_a_clear_error(tmp_path, fixtures_dir, capsys):
+    db = tmp_path / "held.duckdb"
+    Store.open(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(60)",
+         str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        assert main(["ingest", str(fixtures_dir / "feeds"), "--db", str(db), "-q"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {db}: cannot open the store")
+        assert "Another Flankwatch process may be writing to it" in err
+    finally:
+        holder.kill()
+        holder.wait()
