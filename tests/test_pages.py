@@ -120,3 +120,16 @@ def test_a_future_date_in_a_page_header_is_dropped_with_a_warning():
     parsed = parse_page("Title\n\n  • 2099-01-01\n  • Desk\n\nBody text of the article.", name="f.txt")
     assert parsed.published is None
     assert parsed.warnings == ("date 2099-01-01 is in the future; the item is kept without a date",)
+
+
+@pytest.mark.parametrize(
+    ("header", "outlet", "byline"),
+    [
+        ("Published 2 May 2024 by Harbour Daily", "Harbour Daily", None),
+        ("Date: 2024-05-02 10:00  |  Coastal Review (demo)", "Coastal Review (demo)", None),
+        ("Published 2 May 2024 by Anna Example", None, "Anna Example"),
+    ],
+)
+def test_generic_header_credits(header, outlet, byline):
+    parsed = parse_page(f"A title\n{header}\n\nThe body of the story.", name="x.txt")
+    assert (parsed.published.isoformat()[:10], parsed.outlet, parsed.byline) == ("2024-05-02", outlet, byline)

@@ -19,6 +19,7 @@ __all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "read_bytes", "
            "supported_suffixes"]
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
+LEGACY_ENCODINGS = ("windows-1257", "iso-8859-13")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE
     if not items:
         raise ReadError(name, "no articles found in the file")
     warnings = tuple(w for item in items for w in item.warnings)
-    if decoded.encoding not in ("utf-8", "utf-8 (BOM)"):
+    if decoded.encoding in LEGACY_ENCODINGS:  # told apart by evidence, but say which was chosen
         warnings = (f"decoded as {decoded.encoding}",) + warnings
     return FileRead(items=items, reader=reader.name, encoding=decoded.encoding, warnings=warnings)
 

@@ -42,6 +42,11 @@ _BULLET = re.compile(r"^\s*[•·●▪]\s*(.*?)\s*$")
 _DATELINE = re.compile(r"^(?P<place>[^\s\-–—][^\-–—\n]{0,40}?)\s+[-–—]{1,2}\s+(?P<rest>\S.*)$", re.DOTALL)
 _BY = re.compile(r"^\s*(?:by|author:|written by)\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _OUTLET_LINE = re.compile(r"^\s*(?:source|outlet|publisher):\s*(?P<name>.+?)\s*$", re.IGNORECASE)
+# "Published 2 May 2024 by Some Daily" or "Date: 2024-05-02 10:00 | Some Daily": who published it.
+_PUBLISHER_AFTER_DATE = re.compile(r"(?:\bby|\|)\s+(?P<name>[^|]{2,80}?)\s*$", re.IGNORECASE)
+_PUBLICATION_WORD = re.compile(
+    r"\b(times|news|daily|post|herald|journal|monitor|review|wire|gazette|tribune|radio|tv|television|"
+    r"broadcast\w*|press|media|agency|observer|telegraph|chronicle|\(demo\))\b", re.IGNORECASE)
 _URL_LINE = re.compile(r"^\s*(?:url:\s*)?(?P<url>https?://\S+)\s*$", re.IGNORECASE)
 
 
@@ -292,6 +297,11 @@ def _parse_generic(lines: list[str], name: str) -> Page:
             checked = check_published(date_found, line, None)
             published = checked.value
             warnings += [checked.warning] if checked.warning else []
+            credit = _PUBLISHER_AFTER_DATE.search(line)
+            if credit and _PUBLICATION_WORD.search(credit["name"]):
+                outlet = credit["name"].strip()
+            elif credit:
+                byline = credit["name"].strip()
         byline = by["name"] if by else byline
         outlet = source["name"] if source else outlet
         url = link["url"] if link else url
