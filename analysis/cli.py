@@ -54,6 +54,16 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    from analysis.themes import TaxonomyError
+
+    try:
+        return _analyze(args)
+    except TaxonomyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _analyze(args: argparse.Namespace) -> int:
     from analysis import pipeline
     from analysis.store import Store, StoreError
 
@@ -85,9 +95,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis import evaluate
+    from analysis.themes import TaxonomyError
 
-    report = evaluate.evaluate_file(args.gold, themes_path=args.themes,
-                                    leave_one_source_out=args.loso)
+    try:
+        report = evaluate.evaluate_file(args.gold, themes_path=args.themes, leave_one_source_out=args.loso)
+    except (TaxonomyError, evaluate.GoldFileError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(report.format())
     return 0
 

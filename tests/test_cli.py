@@ -51,3 +51,16 @@ def test_a_store_held_by_another_process_gives_a_clear_error(tmp_path, fixtures_
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_bad_gold_and_taxonomy_files_are_errors_not_tracebacks(tmp_path, capsys):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "x", "text": "a"}\n', encoding="utf-8")
+    assert main(["evaluate", str(gold)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {gold}, line 1: field 'themes' must be a list of theme keys ([] for none)"
+    themes = tmp_path / "themes.toml"
+    themes.write_text('[[themes]]\nkey = "x"\n', encoding="utf-8")
+    items = tmp_path / "in.jsonl"
+    items.write_text('{"text": "hello"}\n', encoding="utf-8")
+    assert main(["analyze", str(items), "-o", str(tmp_path / "out.jsonl"), "--themes", str(themes)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {themes}: theme 'x': missing field 'label'"

@@ -1,0 +1,224 @@
+"""Analysis throughput: themes and claims per second on generated items, topics on their own, memory.
+
+    python tests/bench/bench_analysis.py [--items 100000] [--seed 1]
+
+Generates varied items from the templates below (articles of 3 to 12 sentences drawn from every
+theme and from off-topic news, with numbers, places and spending figures; one in ten is a
+headline-only item), loads them into an in-memory store, then measures, in this order:
+
+  1. fitting the theme scorer on the corpus plus the demo background,
+  2. themes + claims for every item, written to the store batch by batch (the `analyze` path,
+     in as many processes as `flankwatch analyze` would use; one-process rates on a sample too),
+  3. topic discovery over the corpus (reported on its own, not in the items/s figure),
+
+and the process's peak resident memory. Target: at least 1,000 items/s for step 2 on the 2-core
+reference machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(PROJECT))
+
+import pandas as pd  # noqa: E402
+import psutil  # noqa: E402
+
+TARGET_ITEMS_PER_SECOND = 1000
+
+COUNTRIES = ["Lithuania", "Latvia", "Estonia", "Poland", "Finland", "Germany", "Sweden", "Denmark"]
+CITIES = ["Vilnius", "Riga", "Tallinn", "Kaunas", "Klaipėda", "Daugavpils", "Tartu", "Narva", "Šiauliai", "Rukla"]
+PEOPLE = ["the defence minister", "the prime minister", "the president", "the army commander",
+          "the interior minister", "the finance minister", "a government spokesperson", "the foreign minister"]
+AIRCRAFT = ["Su-27", "Su-30", "Il-20", "An-26", "Tu-22M3", "MiG-31"]
+JETS = ["Eurofighters", "F-16s", "Gripens", "Rafales", "F-35s"]
+
+SENTENCES = {
+    "deterrence": [
+        "About {n} allied troops arrived in {city} for the NATO battlegroup rotation.",
+        "{country} will host a German brigade of {n} soldiers by {year}, {person} said.",
+        "The exercise brought together {n} soldiers from {k} allied countries near {city}.",
+        "{country} reintroduced conscription and plans to call up {n} young men next year.",
+        "Allies agreed to strengthen deterrence and collective defence on the eastern flank.",
+    ],
+    "spending": [
+        "{country} will raise defence spending to {pct} percent of GDP by {year}, {person} said.",
+        "The {year} budget allocates {bn} billion euros to defence, about {pct}% of GDP.",
+        "{country} spent {pct} percent of its GDP on defence last year, NATO figures show.",
+        "The government plans to buy {n} howitzers and {k} air defence launchers.",
+    ],
+    "air_defence": [
+        "NATO fighter jets were scrambled {k} times last week to escort Russian {aircraft} aircraft.",
+        "{jets} of the Baltic air policing mission took off from {city}.",
+        "A drone entered {country}'s airspace and crashed near {city}, the army said.",
+        "{country} signed a contract for {k} NASAMS batteries worth {bn} billion euros.",
+    ],
+    "migration": [
+        "Border guards turned back {n} migrants who tried to cross from Belarus overnight.",
+        "{country} completed {n} kilometres of the border fence, {person} said.",
+        "{n} asylum seekers are housed in a camp near {city} after irregular crossings.",
+        "Police detained {k} people smugglers near the border on {day}.",
+    ],
+    "belarus": [
+        "The Lukashenko regime released {k} political prisoners ahead of talks.",
+        "Sviatlana Tsikhanouskaya met ministers in {city} to discuss sanctions on Belarus.",
+        "Belarus's authorities accused {country} of provocations on the border.",
+        "Russian troops stationed in Belarus held drills near Grodno.",
+    ],
+    "other_security": [
+        "A cyber attack took down government websites in {country} for {k} hours.",
+        "The undersea cable between {country} and Finland was damaged, the grid operator said.",
+        "Russian warships were spotted near Kaliningrad during the Zapad exercise.",
+        "{country} will send {n} rounds of ammunition to Ukraine as part of a new aid package.",
+        "The LNG terminal in Klaipėda supplied {pct} percent of the region's gas.",
+    ],
+    "off_topic": [
+        "The national basketball team beat Latvia {n} to {k} in {city}.",
+        "Inflation slowed to {pct} percent in {month}, the statistics office said.",
+        "The budget deficit is expected at {pct}% of GDP and public debt at {n}% of GDP.",
+        "A new tram line opened in {city} on {day}, carrying {n} passengers on its first day.",
+        "Bars and restaurants in {city} may stay open until midnight from Monday.",
+        "The song festival in {city} drew {n} singers and dancers.",
+        "Labour migrants now make up {pct} percent of truck drivers, employers said.",
+        "Coronavirus cases rose to {n} on {day}, health officials said.",
+        "{country} is a member of NATO and the euro area, which keeps investors confident.",
+        "Farmers in {country} expect a record grain harvest of {n} thousand tonnes.",
+    ],
+}
+TOPIC_WEIGHTS = {"deterrence": 3, "spending": 2, "air_defence": 2, "migration": 2, "belarus": 2,
+                 "other_security": 2, "off_topic": 5}
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    return template.format(
+        n=rng.randint(20, 5000), k=rng.randint(2, 12), year=rng.randint(2024, 2032),
+        pct=round(rng.uniform(0.8, 5.0), 1), bn=round(rng.uniform(0.3, 4.0), 2), country=rng.choice(COUNTRIES),
+        city=rng.choice(CITIES), person=rng.choice(PEOPLE), aircraft=rng.choice(AIRCRAFT), jets=rng.choice(JETS),
+        day=rng.choice(DAYS), month=rng.choice(MONTHS),
+    )
+
+
+def generate_items(n: int, *, seed: int) -> pd.DataFrame:
+    """Items in the store's layout: 90% articles (a main topic, a second one, off-topic filler)."""
+    rng = random.Random(seed)
+    topics = list(TOPIC_WEIGHTS)
+    weights = list(TOPIC_WEIGHTS.values())
+    now = datetime.now(timezone.utc)
+    rows = []
+    for i in range(n):
+        main, second = rng.choices(topics, weights=weights, k=2)
+        title = _fill(rng.choice(SENTENCES[main]), rng).rstrip(".")
+        published = date(rng.randint(2014, 2025), rng.randint(1, 12), rng.randint(1, 28))
+        if i % 10 == 9:
+            kind, text = "headline", title
+        else:
+            kind = "article"
+            count = rng.randint(3, 12)
+            sentences = [_fill(rng.choice(SENTENCES[main if j < count // 2 else rng.choice((second, "off_topic"))]), rng)
+                         for j in range(count)]
+            text = " ".join(sentences) if rng.random() < 0.5 else "\n\n".join(sentences)
+        rows.append({
+            "id": f"bench-{i:06d}", "kind": kind, "title": title, "text": text, "published_at": None,
+            "published_date": published, "published_approximate": False, "outlet": "Bench Wire", "byline": None,
+            "dateline": None, "section": None, "tags": [], "url": f"https://bench.example.org/{i}",
+            "parent_id": None, "source_path": "bench", "simhash": None, "duplicate_of": None, "run_id": 1,
+            "ingested_at": now,
+        })
+    return pd.DataFrame(rows)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: as `flankwatch analyze`)")
+    args = parser.parse_args(argv)
+
+    from analysis import pipeline
+    from analysis.store import Store
+    from analysis.themes import load_taxonomy
+    from analysis.topics import discover_topics
+
+    started = time.perf_counter()
+    items = generate_items(args.items, seed=args.seed)
+    chars = int(items["text"].str.len().sum())
+    print(f"generated {len(items):,} items ({(items['kind'] == 'headline').sum():,} headlines, "
+          f"{chars / len(items):.0f} characters per item on average) in {time.perf_counter() - started:.1f}s")
+
+    store = Store.open(":memory:")
+    store.write_ingest_batch(items, pd.DataFrame())
+    taxonomy = load_taxonomy()
+    corpus = store.all_items_for_topics()
+    rss_before = peak_rss_mb()
+
+    t0 = time.perf_counter()
+    scorer = pipeline.fit_scorer(
+        taxonomy, (pipeline._item_document(k, ti, te) for k, ti, te in zip(corpus["kind"], corpus["title"], corpus["text"])))
+    fit_seconds = time.perf_counter() - t0
+
+    todo = store.items_to_analyse()
+    sample = todo.head(min(len(todo), 5000))
+    a = time.perf_counter()
+    documents = [pipeline._item_document(k, ti, te) for k, ti, te in zip(sample["kind"], sample["title"], sample["text"])]
+    scorer.score_many(documents)
+    b = time.perf_counter()
+    for text, d, at in zip(sample["text"], sample["published_date"], sample["published_at"]):
+        pipeline.extract_item_claims(text, pipeline._published(d, at))
+    c = time.perf_counter()
+    theme_rate, claim_rate = len(sample) / (b - a), len(sample) / (c - b)
+
+    workers = args.workers or (min(os.cpu_count() or 1, 4) if len(todo) >= pipeline.PARALLEL_FROM else 1)
+    t1 = time.perf_counter()
+    assigned = claims_found = 0
+    worker_peak = 0.0
+    me = psutil.Process()
+    for _, ids, themes, claims_df in pipeline._analysed_batches(scorer, todo, workers=workers):
+        store.write_analysis(ids, themes, claims_df)
+        for child in me.children(recursive=True):  # sampled once per batch
+            try:
+                worker_peak = max(worker_peak, child.memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+        assigned += int(themes["assigned"].sum())
+        claims_found += len(claims_df)
+    analyse_seconds = time.perf_counter() - t1
+    rss_analysis = peak_rss_mb()
+
+    t2 = time.perf_counter()
+    topics, item_topics = discover_topics(corpus, taxonomy=taxonomy)
+    store.write_topics(topics, item_topics)
+    topic_seconds = time.perf_counter() - t2
+
+    n = len(items)
+    rate = n / analyse_seconds
+    print(f"theme model fit (corpus + demo background):       {fit_seconds:7.1f}s")
+    print(f"themes + claims + store writes, {n:,} items:     {analyse_seconds:7.1f}s  = {rate:,.0f} items/s "
+          f"(target >= {TARGET_ITEMS_PER_SECOND:,})")
+    print(f"  in {workers} process(es); one process alone on {len(sample):,} items: themes {theme_rate:,.0f}/s, "
+          f"claims {claim_rate:,.0f}/s")
+    print(f"  {assigned:,} theme assignments, {claims_found:,} claims")
+    print(f"including the fit:                                {n / (fit_seconds + analyse_seconds):,.0f} items/s")
+    print(f"topic discovery ({len(topics)} topics, reported separately):     {topic_seconds:7.1f}s")
+    print(f"peak RSS of this process: {rss_before:,.0f} MB after generating and loading, "
+          f"{rss_analysis:,.0f} MB after analysis, {peak_rss_mb():,.0f} MB after topics; each worker "
+          f"process up to {worker_peak:,.0f} MB (sampled per batch)")
+    store.close()
+    return 0 if rate >= TARGET_ITEMS_PER_SECOND else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

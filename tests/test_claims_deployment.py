@@ -1,0 +1,85 @@
+"""Force-deployment claims: table-driven cases over sentences written for this test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analysis.claims.deployment import extract_deployment
+
+
+def deployment(nation, kind, size, unit, place, period, *, size_high=None, counted=None, year=None, relative=False, speaker=None):
+    return {
+        "actor": nation, "kind": kind, "value": size, "value_high": size_high, "year": year,
+        "year_relative": relative, "speaker": speaker,
+        "details": {"nation": nation, "size": size, "size_high": size_high, "unit": unit, "counted": counted,
+                    "place": place, "period": period},
+    }
+
+
+CASES = [
+    ("brigade_with_size_place_and_deadline",
+     "Germany will station a brigade of about 5,000 troops in Lithuania by 2027.", None,
+     [deployment("Germany", "planned", 5000.0, "brigade", "Lithuania", "by 2027", counted="troops", year=2027)]),
+    ("troops_sent_on_a_weekday",
+     "The United States sent 300 soldiers to Estonia on Tuesday.", date(2023, 5, 3),
+     [deployment("United States", "actual", 300.0, "soldiers", "Estonia", "on Tuesday", year=2023, relative=True)]),
+    ("strong_battlegroup_led_by_framework_nation",
+     "Canada leads a 2,000-strong multinational battlegroup at Adazi in Latvia.", None,
+     [deployment("Canada", "actual", 2000.0, "battlegroup", "Adazi in Latvia", None)]),
+    ("jets_by_coordinated_nations",
+     "Portugal and Romania have each deployed four F-16s to the Baltic air policing mission.", None,
+     [deployment("Portugal and Romania", "actual", 4.0, "F-16s", None, None)]),
+    ("demonym_on_the_force",
+     "About 1,000 Dutch troops will rotate through the Rukla base next year.", date(2024, 1, 5),
+     [deployment("Netherlands", "planned", 1000.0, "troops", "Rukla base", "next year", year=2025, relative=True)]),
+    ("air_force_detachment_with_jets",
+     "A Spanish Air Force detachment with eight Eurofighters will be stationed at the Amari air base in Estonia.", None,
+     [deployment("Spain", "planned", 8.0, "detachment", "Amari air base in Estonia", None, counted="Eurofighters")]),
+    ("capital_stands_for_country_and_speaker",
+     "Berlin will deploy roughly 4,800 troops in Lithuania, Defence Minister Markus Brandt said.", None,
+     [deployment("Germany", "planned", 4800.0, "troops", "Lithuania", None, speaker="Markus Brandt")]),
+    ("size_range",
+     "Between 2,000 and 3,000 NATO troops are present in Latvia.", None,
+     [deployment("NATO", "actual", 2000.0, "troops", "Latvia", None, size_high=3000.0)]),
+    ("formation_without_size",
+     "Sweden will contribute a battalion to the Latvian battlegroup from 2025.", None,
+     [deployment("Sweden", "planned", None, "battalion", "Latvia", "from 2025", year=2025)]),
+    ("russian_forces_count_too",
+     "Russia has moved 30,000 troops into Belarus.", None,
+     [deployment("Russia", "actual", 30000.0, "troops", "Belarus", None)]),
+    ("list_of_host_countries",
+     "NATO sent around 1,000 troops each to Estonia, Latvia, Lithuania and Poland in 2017.", None,
+     [deployment("NATO", "actual", 1000.0, "troops", "Estonia, Latvia, Lithuania and Poland", "in 2017", year=2017)]),
+    ("headline_restated_in_body",
+     "Britain to keep 900 troops in Estonia\nBritain will keep around 900 troops in Estonia until 2026, the ministry said.",
+     None,
+     [deployment("United Kingdom", "planned", 900.0, "troops", "Estonia", "until 2026", year=2026)]),
+    # -- not deployments ---------------------------------------------------------------------------
+    ("casualties", "Three Lithuanian soldiers were wounded during the exercise.", None, []),
+    ("exercise_participation", "Some 3,500 soldiers took part in the drills last month.", None, []),
+    ("recruitment", "The army will recruit 2,000 new soldiers next year.", None, []),
+    ("known_unit_without_quantity", "The German brigade will be stationed in Lithuania.", None, []),
+    ("no_force_words", "The ministers discussed deployment plans in Riga.", None, []),
+    ("civilian_company", "A company that provides cleaning services in Riga will send 40 personnel to Tartu.", None, []),
+    ("civilian_tanks", "The port will host 12 new fuel tanks next year.", None, []),
+]
+
+
+def _fields(found) -> dict:
+    details = {key: found.details[key] for key in ("nation", "size", "size_high", "unit", "counted", "place", "period")}
+    return {
+        "actor": found.actor, "kind": found.kind, "value": found.value, "value_high": found.value_high,
+        "year": found.year, "year_relative": found.year_relative, "speaker": found.speaker, "details": details,
+    }
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_deployment_claims(text: str, published: date | None, expected: list[dict]) -> None:
+    claims = list(extract_deployment(text, published=published))
+    assert [_fields(c) for c in claims] == expected
+    for found in claims:
+        assert found.type == "deployment"
+        assert text[found.start : found.end] == found.evidence
+        assert text[found.details["quantity_start"] : found.details["quantity_end"]] == found.details["quantity"]
