@@ -20,8 +20,10 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from analysis.claims import claims_frame, extract_item_claims
 from analysis.model import Claim
 from analysis.paths import DEMO_DIR
+from analysis.store import CLAIM_COLUMNS
 from analysis.themes import Lexicon, Taxonomy, ThemeScore, ThemeScorer, load_taxonomy
 from analysis.topics import discover_topics
 
@@ -80,10 +82,6 @@ def claim_id(item_id: str, claim: Claim) -> str:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def extract_item_claims(text: str, published: date | datetime | None) -> list[Claim]:
-    from analysis.claims import extract_claims
-
-    return extract_claims(text or "", published=published)
 
 
 def theme_frame(item_ids: Sequence[str], scores: Sequence[list[ThemeScore]]) -> pd.DataFrame:
@@ -98,19 +96,10 @@ def theme_frame(item_ids: Sequence[str], scores: Sequence[list[ThemeScore]]) -> 
 
 
 def claim_frame(claims_by_item: dict[str, list[Claim]]) -> pd.DataFrame:
-    """One row per claim, in the store's claims layout."""
-    rows = [
-        {"claim_id": claim_id(item_id, c), "item_id": item_id, "type": c.type, "actor": c.actor,
-         "kind": c.kind, "value": c.value, "value_high": c.value_high, "unit": c.unit, "year": c.year,
-         "year_high": c.year_high, "year_relative": c.year_relative, "speaker": c.speaker,
-         "evidence": c.evidence, "start_offset": c.start, "end_offset": c.end, "details": dict(c.details)}
-        for item_id, claims in claims_by_item.items()
-        for c in claims
-    ]
-    columns = ["claim_id", "item_id", "type", "actor", "kind", "value", "value_high", "unit", "year",
-               "year_high", "year_relative", "speaker", "evidence", "start_offset", "end_offset", "details"]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.drop_duplicates("claim_id")
+    """One row per claim, in the store's claims layout, with a stable claim id."""
+    frame = claims_frame(claims_by_item)
+    ids = [claim_id(item_id, c) for item_id, claims in claims_by_item.items() for c in claims]
+    return frame.assign(claim_id=ids)[list(CLAIM_COLUMNS)].drop_duplicates("claim_id")
 
 
 def _published(date_value: Any, at_value: Any) -> date | None:
@@ -194,8 +183,10 @@ def analyse_batch(scorer: ThemeScorer, batch: pd.DataFrame) -> tuple[list[str], 
     kinds = [str(k) for k in batch["kind"]]
     scores = scorer.score_many([_item_document(k, ti, te) for k, ti, te in zip(kinds, batch["title"], batch["text"])])
     claims = {
-        item_id: extract_item_claims(text if isinstance(text, str) else "", _published(d, a))
-        for item_id, text, d, a in zip(ids, batch["text"], batch["published_date"], batch["published_at"])
+        item_id: extract_item_claims(title=title if kind == "article" and isinstance(title, str) else None,
+                                     text=text if isinstance(text, str) else "", published=_published(d, a))
+        for item_id, kind, title, text, d, a in zip(ids, kinds, batch["title"], batch["text"],
+                                                     batch["published_date"], batch["published_at"])
     }
     return kinds, ids, theme_frame(ids, scores), claim_frame(claims)
 
@@ -307,8 +298,11 @@ def analyse_records(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy,
         chunk = records[start:start + BATCH_SIZE]
         scores = scorer.score_many(documents[start:start + BATCH_SIZE])
         for record, item_scores in zip(chunk, scores):
-            text = record["text"] if record["text"].strip() else (record.get("title") or "")
-            claims = extract_item_claims(text, record["published"])
+            if record["text"].strip():
+                claims = extract_item_claims(title=record.get("title"), text=record["text"],
+                                             published=record["published"])
+            else:
+                claims = extract_item_claims(title=None, text=record.get("title") or "", published=record["published"])
             results.append({
                 "id": record.get("id"),
                 "themes": [s.theme for s in item_scores if s.assigned],

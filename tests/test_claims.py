@@ -209,3 +209,16 @@ def test_the_scorer_counts_misses_and_false_alarms() -> None:
     assert _score(perfect) == (1.0, 1.0)
     assert _score(wrong_year) == (0.0, 0.0)
 
+
+
+def test_item_claims_read_the_title_without_counting_a_restated_figure_twice():
+    from analysis.claims import extract_item_claims
+
+    title = "Latvia to lift defence spending to 3 percent of GDP in 2027"
+    restated = "The government said on Tuesday that Latvia would lift defence spending to 3 percent of GDP in 2027."
+    [claim] = extract_item_claims(title=title, text=restated)
+    assert "in_title" not in claim.details
+    assert restated[claim.start:claim.end] == claim.evidence
+    [only_title] = extract_item_claims(title=title, text="Ministers met in Riga on Tuesday to discuss the plan.")
+    assert (only_title.value, only_title.year, only_title.details["in_title"]) == (3.0, 2027, True)
+    assert title[only_title.start:only_title.end] == only_title.evidence

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -110,6 +110,39 @@ def extract_claims(text: str, *, published: date | datetime | None = None) -> li
             claims.extend(row.from_document(document))
     claims.sort(key=lambda c: (c.start, c.details.get("quantity_start", c.start)))
     return claims
+
+
+def extract_item_claims(*, title: str | None, text: str, published: date | datetime | None = None) -> list[Claim]:
+    """Claims of an item whose title may state what its body does not.
+
+    Offsets stay relative to ``text``. A title's claim that the body restates is the body's claim
+    (with the body's evidence); one found only in the title comes first, with
+    ``details["in_title"] = True`` and offsets into ``title``.
+
+    >>> [(c.year, c.details.get("in_title")) for c in extract_item_claims(
+    ...     title="Estonia to spend 3.2 percent of GDP on defence in 2024", text="The cabinet met on Monday.")]
+    [(2024, True)]
+    """
+    body_claims = extract_claims(text, published=published)
+    title = (title or "").strip()
+    if not title or _normalised(text).startswith(_normalised(title)):
+        return body_claims
+    title_only = [
+        replace(claim, details={**claim.details, "in_title": True})
+        for claim in extract_claims(title, published=published)
+        if not any(_restates(body, claim) for body in body_claims)
+    ]
+    return title_only + body_claims
+
+
+def _restates(body: Claim, title: Claim) -> bool:
+    """A headline often drops the year its body gives; the figure and unit must agree."""
+    return (body.type, body.unit, body.value, body.value_high) == (title.type, title.unit, title.value, title.value_high) \
+        and title.year in (None, body.year)
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def claims_frame(claims_by_item: Mapping[str, list[Claim]]) -> pd.DataFrame:

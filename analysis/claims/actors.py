@@ -186,7 +186,7 @@ def find_mentions(text: str) -> list[ActorMention]:
         if match.group("name"):
             surface = _SPACES.sub(" ", match.group("name"))
             name, kind = SURFACES[surface]
-            # An all-capitals dateline ("VILNIUS, Lithuania (AP) —") is a place, not an actor.
+            # An all-capitals dateline ("RIGA, Latvia (AP) —") is a place, not an actor.
             if kind == "capital" and surface.isupper() and len(surface) > 3:
                 continue
             if surface == "US" and text[match.start("name") - 1 : match.start("name")] == "-":

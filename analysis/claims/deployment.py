@@ -93,7 +93,7 @@ _NATION_KINDS = ("country", "demonym", "capital", "org")
 _DEMONYMS = "|".join(
     sorted((surface for surface, (_, kind) in SURFACES.items() if kind == "demonym"), key=len, reverse=True)
 )
-# "the Italian Air Force that will send ...": a nation's armed service acting in the clause.
+# "the Polish Air Force that will send ...": a nation's armed service acting in the clause.
 MILITARY_OF = re.compile(
     rf"\b(?P<demonym>{_DEMONYMS})\s+(?:Air\s+Force|Army|Navy|Armed\s+Forces|armed\s+forces|military|forces|"
     r"Defen[cs]e\s+Forces|Marines|Marine\s+Corps|government)\b"
@@ -137,7 +137,7 @@ class _Force:
     counted: str | None  # what the size counts when the unit is a formation ("troops")
     size: Decimal | None
     size_high: Decimal | None
-    modifiers: str  # the words before the unit ("German", "Spanish Air Force")
+    modifiers: str  # the words before the unit ("German", "Danish Air Force")
 
 
 def _force(text: str, sentence: Sentence, unit: re.Match[str]) -> _Force | None:

@@ -248,7 +248,7 @@ def _running_total(document: Document, sentence: Sentence, match: re.Match[str],
 
 
 def _elliptical_counts(document: Document, sentence: Sentence, position: int, claim: Claim) -> Iterator[Claim]:
-    """ "81 people were detained in 2020, 46 in 2019, and 104 in 2018": the list goes on without its noun."""
+    """ "70 people were held in 2019, 55 in 2020, and 90 in 2021": the list goes on without its noun."""
     text = document.text
     tail_start = position
     first_period = nearest_period(text, position, min(sentence.end, position + _WINDOW), position, position)
@@ -320,7 +320,7 @@ def _place(text: str, start: int, end: int) -> str | None:
     for candidate in PLACE.finditer(text, start, end):
         origin = ORIGIN.search(text, max(start, candidate.start() - 30), candidate.start("place"))
         if origin is None and (place := find_place(text, candidate.start(), candidate.end())) is not None:
-            break  # "mostly from Iraq" is where people come from, not where they were counted
+            break  # "mostly from Syria" is where people come from, not where they were counted
     if border is not None:
         if border.group("place") == "border" and place is not None:
             return f"{place} border" if place in SURFACES else "border"

@@ -1,7 +1,7 @@
 """Numbers as news copy writes them: digits, words, scales, currencies, years and periods.
 
 Everything here is a compiled pattern or a pure function over a matched string, shared by the
-claim extractors. Values are computed with ``Decimal`` so "1.028 billion" is exactly 1028000000.
+claim extractors. Values are computed with ``Decimal`` so "2.375 billion" is exactly 1028000000.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _WORD_NUMBER = (
     r"zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     r"sixteen|seventeen|eighteen|nineteen)(?:\s+and\s+a\s+half)?"
 )
-# A number written with digits: 1,500 / 4 475 / 1.028 / 2,5 (decimal comma) / 3.
+# A number written with digits: 1,500 / 4 475 / 1.375 / 2,5 (decimal comma) / 3.
 DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\u00a0\d{3})+|\d+(?:\.\d+)?(?:,\d{1,2}(?!\d))?)"
 NUMBER = rf"(?:{DIGITS}|\b{_WORD_NUMBER}\b)"
 SCALE = r"(?:trillion|billion|million|thousand|bln|mln|trn|bn|mn|tn|[mbk])\b"
@@ -61,10 +61,10 @@ _SPACE = re.compile(r"\s+")
 
 
 def parse_number(text: str) -> Decimal | None:
-    """A number as written ("1,500", "2.006", "2,5", "two", "twenty-five", "two and a half").
+    """A number as written ("1,500", "2.015", "2,5", "two", "twenty-five", "two and a half").
 
-    >>> parse_number("1,028"), parse_number("2,5"), parse_number("two and a half")
-    (Decimal('1028'), Decimal('2.5'), Decimal('2.5'))
+    >>> parse_number("1,375"), parse_number("2,5"), parse_number("two and a half")
+    (Decimal('1375'), Decimal('2.5'), Decimal('2.5'))
     """
     raw = _SPACE.sub(" ", text.strip().lower().replace("\u00a0", " "))
     if not raw:
@@ -206,7 +206,7 @@ _STATEMENT_VERB = re.compile(r"\b(?:said|says|announced|told\s+\w+|reported|stat
 def nearest_period(text: str, start: int, end: int, span_start: int, span_end: int) -> re.Match[str] | None:
     """The period in text[start:end] nearest to the span (after it wins a tie).
 
-    A period that dates the statement ("said last year it would ...") is not the claim's period.
+    A period that dates the statement ("announced last year it would ...") is not the claim's period.
     """
     best: tuple[int, re.Match[str]] | None = None
     for match in PERIOD.finditer(text, start, end):

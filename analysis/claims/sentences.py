@@ -53,7 +53,7 @@ def _is_boundary(text: str, line_start: int, stop: int) -> bool:
     token = word.group(1).lower().rstrip(".")
     if token in _ABBREVIATIONS:
         return False
-    return not (len(token) == 1 and token.isalpha())  # an initial: "R. Karoblis"
+    return not (len(token) == 1 and token.isalpha())  # an initial: "J. Petraitis"
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -125,7 +125,7 @@ def _clean_name(raw: str) -> str | None:
     while tokens and (tokens[0] in _NOT_NAMES or tokens[0] in SURFACES):
         tokens = tokens[1:]
     if not tokens or tokens[-1] in _NOT_NAMES or tokens[-1] in SURFACES:
-        return None  # "Financial Stability Service": an institution, not a person
+        return None  # "Monetary Policy Service": an institution, not a person
     if any(tok in SURFACES or tok in _NOT_NAMES for tok in tokens):
         return None
     name = " ".join(tokens)

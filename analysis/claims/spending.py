@@ -7,12 +7,12 @@ every such quantity, from the words around it:
   domain: deficit, debt, inflation, growth, votes, aid, ...; sums need a defence budget or
   "on defence" attached, because contract prices and programme costs are sums too)
 * is it a level, not a change? ("by 0.3 %", "an additional EUR 20m", "+EUR 298m" are changes)
-* the year or period ("by 2030", "in 2024-2027", "for the 2024-27 period", "next year")
+* the year or period ("by 2030", "in 2024-2027", "for the 2026-29 period", "next year")
 * target or actual (a pledge, goal or plan versus a level reached or budgeted for a year)
 * the actor (named, possessive, "in <country>", the NATO guideline, or the country a pronoun or
   "the country" refers to) and the speaker.
 
-A level stated twice in one text (a headline and its body, "2.05 % in 2022" then "2.05 %") is one
+A level stated twice in one text (a headline and its body, "3.15 % in 2026" then "3.15 %") is one
 claim: restatements without a year are dropped in favour of the dated statement.
 """
 
@@ -215,6 +215,12 @@ EQUIVALENT_COORDINATION = re.compile(
     rf"(?:{QUALIFIERS})?\s*",
     re.I,
 )
+# "..., which will take spending to 2.1 %": the level a change stated before leads to, in its year.
+CONSEQUENCE = re.compile(
+    r"\s*,?\s*(?:which\s+(?:will\s+|would\s+)?(?:take|takes|bring|brings|raise|raises|lift|lifts|push|pushes)|"
+    r"bringing|taking|raising|lifting|pushing)\b",
+    re.I,
+)
 EQUIVALENCE_BEFORE = re.compile(
     r"\b(?:translat\w+\s+(?:in)?to|equivalent\s+to|equating\s+to|amounting\s+to|equal\s+to|which\s+is|"
     r"i\.e\.|or(?:\s+about|\s+around|\s+some|\s+roughly)?)\b[^.;]{0,40}$",
@@ -244,6 +250,14 @@ THE_TARGET_AFTER = re.compile(
     r"(?:target|guideline|goal|benchmark|norm|minimum|standard)\b",
     re.I,
 )
+# "the NATO target", "NATO's 2 % guideline": the alliance as owner of a goal, not as a spender.
+TARGET_OWNER_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:[\w.%-]+\s+){0,3}?(?:target|guideline|goal|benchmark|threshold|norm|commitment|requirement|"
+    r"minimum|standard|recommendation)\b",
+    re.I,
+)
+NATO_OWNER_BEFORE = re.compile(r"(?:\bthe\s+)?(?:NATO|[Aa]lliance|[Aa]llied|allies)(?:'s|’s|')?\s+(?:[\w-]+\s+)?$")
+MEETS_BEFORE = re.compile(r"\b(?:meet|meets|meeting|reach|reaches|reaching|hit|hits|achieve|achieves|fulfil+s?)\s+(?:the\s+)?$")
 ADVOCACY = re.compile(
     r"\b(?:propos\w+|suggest\w*|call(?:s|ed|ing)?\s+(?:for|on)|urg\w+|push\w*\s+for|advocat\w+|"
     r"lobb\w+\s+for|encourag\w+|making)\b",
@@ -336,7 +350,11 @@ LEVEL_BEFORE_SUM = re.compile(
     rf"\b(?:to|at|of|reach\w*|total\w*|amount\w*\s+to|exceed\w*|surpass\w*)\s+(?:{QUALIFIERS})?\s*$", re.I
 )
 SPEND_VERB = re.compile(r"\b(?:spend\w*|spent|allocat\w*|invest\w*|devot\w*|dedicat\w*|earmark\w*|budget\w*)\b", re.I)
-_DEFENCE_GDP = re.compile(r"\b(?:defen[cs]e|military)\b.{0,80}\b(?:GDP|gross\s+domestic\s+product)\b", re.I)
+_DEFENCE_GDP = re.compile(
+    r"\b(?:defen[cs]e|military)\b.{0,80}\b(?:GDP|gross\s+domestic\s+product)\b|"
+    r"\b(?:GDP|gross\s+domestic\s+product)\b.{0,40}\b(?:on|to|for)\s+(?:the\s+)?(?:defen[cs]e|military|armed\s+forces)\b",
+    re.I,
+)
 TABLE_ROW = re.compile(r"\W{0,3}(?:\d{1,2}[.)]\s*)?[A-Z][\w .'’-]{1,40}?\s*[:–—-]\s*(?:\(?\s*)?")
 
 _LEAD_WINDOW = 90
@@ -532,7 +550,7 @@ class _Context:
 
 
 def _converted_sum(context: _Context) -> bool:
-    """ "872 million euros ($1 billion)": the sum in brackets is the same money converted."""
+    """ "640 million euros ($700 million)": the sum in brackets is the same money converted."""
     previous, quantity = context.previous, context.quantity
     if previous is None or previous.is_percent or quantity.is_percent:
         return False
@@ -658,7 +676,7 @@ def _money_is_spending(context: _Context) -> bool:
 
 
 def _gapped(context: _Context) -> bool:
-    """ ", Latvia 2.27 % and Estonia 2.73 %": a list that leaves out the verb and the year of its first item."""
+    """ ", Greece 3.1 % and Estonia 3.4 %": a list that leaves out the verb and the year of its first item."""
     mentions = context.document.mentions_in(context.quantity.start - len(context.lead), context.quantity.start)
     if len(mentions) != 1 or mentions[0].name is None:
         return False
@@ -679,6 +697,8 @@ def _found(context: _Context) -> _Found:
         year = context.previous.year  # "13.5 trillion roubles in 2025, or about 6.3 % of GDP"
     if year is None and equivalent:
         year = _lead_year(document, context.sentence_clause)  # "budget for 2023 is 97 billion zlotys, or 3 %"
+    if year is None and context.previous is not None and context.previous.year is not None and CONSEQUENCE.match(lead):
+        year = context.previous.year  # "by SEK 27.5 billion in 2024, which will take Sweden to 2.1 %"
     if year is None and previous_found is not None and previous_found.claim.year is not None and _gapped(context):
         previous_claim = previous_found.claim  # "Lithuania spent 2.5 % in 2023, Latvia 2.3 % and ..."
         year = YearRef(previous_claim.year, previous_claim.year_high, previous_claim.year_relative,
@@ -689,7 +709,7 @@ def _found(context: _Context) -> _Found:
                        previous_claim.details.get("year_text") or "")
 
     speaker = document.speaker(sentence, quantity.start)
-    nato_target = _is_nato_target(document, sentence, clause, context.tail)
+    nato_target = _is_nato_target(document, sentence, clause, context.tail, year)
     if context.coordinated:
         actor, stated = previous_found.claim.actor, previous_found.actor_stated
     else:
@@ -807,7 +827,7 @@ def _percent_is_spending(context: _Context) -> bool:
 
 
 def _stated_actor_after(document: Document, sentence: Sentence, quantity: Quantity) -> str | None:
-    """ "3-3.5 % in the Baltic states and Poland": the actor named right after the figure."""
+    """ "2.5-3 % in the Nordic countries and Poland": the actor named right after the figure."""
     after = IN_ACTOR.match(document.text, quantity.extent, sentence.end)
     if after is None:
         return None
@@ -937,13 +957,21 @@ def _kind(clause: str, tail: str, year: YearRef | None) -> str:
     return "actual"
 
 
-def _is_nato_target(document: Document, sentence: Sentence, clause: str, tail: str) -> bool:
-    """The alliance-wide guideline: "NATO's 2 % target", "upwards of 2.5 % should be the target"."""
-    if NATO_TARGET_BEFORE.search(_near(clause, 60)):
-        return True
+def _is_nato_target(document: Document, sentence: Sentence, clause: str, tail: str, year: YearRef | None) -> bool:
+    """The alliance-wide guideline: "NATO's 2 % target", "3 % should become the new target".
+
+    "Norway will meet the NATO target of 2 % in 2026" dates Norway's own level: not the guideline.
+    """
+    near = _near(clause, 60)
+    if found := NATO_TARGET_BEFORE.search(near):
+        return not (MEETS_BEFORE.search(near[: found.start()]) and year is not None)
     if THE_TARGET_AFTER.match(tail) and ADVOCACY.search(clause):
         return True
-    if TARGET_NOUN_AFTER.match(tail) and _nato_named_nearby(document, sentence) and not _sentence_has(document, sentence, COUNTRY_SPENDING):
+    if not TARGET_NOUN_AFTER.match(tail):
+        return False
+    if found := NATO_OWNER_BEFORE.search(near):  # "meet NATO's 2 % target"
+        return not (MEETS_BEFORE.search(near[: found.start()]) and year is not None)
+    if _nato_named_nearby(document, sentence) and not _sentence_has(document, sentence, COUNTRY_SPENDING):
         owner = re.search(r"(?:'s|’s)\s+(?:\w+\s+){0,2}$", _near(clause, 40))
         return owner is None and not re.search(r"\b(?:its|their|our)\s+(?:own\s+)?$", _near(clause, 20))
     return False
@@ -980,6 +1008,7 @@ def _actor(
         candidates = [
             index for index, m in enumerate(mentions)
             if _can_be_actor(m) and not any(a <= m.start < b for a, b in asides)
+            and not (m.kind == "org" and TARGET_OWNER_AFTER.match(document.text, m.end))
         ]
         if candidates:
             mention = mentions[candidates[-1]]

@@ -1,0 +1,218 @@
+"""The dashboard's only caches: one store connection per process, and every query's result.
+
+The connection is read-write, because the "Add articles" page writes; DuckDB lets one process
+write a file at a time, so when another process holds it the dashboard falls back to reading
+only and the upload page says why. Each query runs on its own cursor of the one connection
+(cursors are safe to use from Streamlit's threads) and its small result is cached by
+``st.cache_data``, keyed by the store path and the frozen ``Filters``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from analysis import queries
+from analysis.paths import resolve_db
+from analysis.queries import Filters
+from analysis.store import Store, StoreError
+from analysis.themes import Taxonomy, TaxonomyError, load_taxonomy
+from dashboard import claim_views
+from dashboard.exports import ImageRenderer
+
+
+@dataclass(frozen=True, slots=True)
+class StoreHandle:
+    """The open store (or why there is none) and whether this process may write to it."""
+
+    path: str
+    store: Store | None
+    read_only: bool
+    notice: str | None = None
+
+
+def db_path() -> str:
+    """The store this dashboard shows: $FLANKWATCH_DB (set by `flankwatch serve`) or the default."""
+    return str(resolve_db(None).resolve())
+
+
+def _close(handle: StoreHandle) -> None:
+    if handle.store is not None:
+        handle.store.close()
+
+
+@st.cache_resource(show_spinner="Opening the store…", on_release=_close)
+def _open(path: str) -> StoreHandle:
+    try:
+        store = Store.open(path)
+        read_only, notice = False, None
+    except StoreError as exc:
+        try:
+            store = Store.open(path, read_only=True)
+        except StoreError as second:
+            return StoreHandle(path, None, True, str(second))
+        read_only, notice = True, str(exc)
+    queries.build_rollups(store.connection)
+    return StoreHandle(path, store, read_only, notice)
+
+
+def handle(path: str | None = None) -> StoreHandle:
+    return _open(path or db_path())
+
+
+@contextmanager
+def cursor(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor of the process's one connection; closed when the query is done."""
+    opened = _open(path)
+    if opened.store is None:
+        raise StoreError(opened.notice or f"{path}: the store is not open")
+    with _store_cursor(opened.store) as con:
+        yield con
+
+
+def refresh_after_write(path: str) -> None:
+    """After an upload: rebuild the rollups and forget every cached result."""
+    with cursor(path) as con:
+        queries.build_rollups(con)
+    st.cache_data.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def taxonomy() -> tuple[Taxonomy | None, str | None]:
+    """The default taxonomy, or the reason it could not be read (the app still runs without it)."""
+    try:
+        return load_taxonomy(), None
+    except TaxonomyError as exc:
+        return None, str(exc)
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda renderer: renderer.close())
+def image_renderer() -> ImageRenderer:
+    return ImageRenderer()
+
+
+# -- cached queries (the first argument is always the store path, so stores never mix) ----------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def bounds(path: str) -> dict[str, Any]:
+    with cursor(path) as con:
+        return queries.store_bounds(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def options(path: str) -> dict[str, pd.DataFrame]:
+    with cursor(path) as con:
+        return queries.filter_options(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def summary(path: str, filters: Filters) -> dict[str, Any]:
+    with cursor(path) as con:
+        return queries.summary(con, filters, rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def volume(path: str, filters: Filters, *, dimension: str, freq: str) -> pd.DataFrame:
+    with cursor(path) as con:
+        return queries.volume(con, filters, dimension=dimension, freq=freq, rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def spike_headlines(path: str, filters: Filters, *, dimension: str, freq: str, key: str) -> pd.DataFrame:
+    series = volume(path, filters, dimension=dimension, freq=freq)
+    spikes = series[(series["key"] == key) & series["spike"]]
+    with cursor(path) as con:
+        return queries.spike_headlines(con, filters, spikes, dimension=dimension, freq=freq, rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def compare(path: str, filters: Filters, *, first: tuple[date, date], second: tuple[date, date],
+            dimension: str) -> pd.DataFrame:
+    with cursor(path) as con:
+        return queries.compare_periods(con, filters, first=first, second=second, dimension=dimension,
+                                       rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def latest(path: str, filters: Filters, *, limit: int = 12) -> pd.DataFrame:
+    with cursor(path) as con:
+        return queries.latest_items(con, filters, limit=limit, rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def search(path: str, filters: Filters, *, text: str, sort: str, limit: int) -> tuple[pd.DataFrame, int]:
+    with cursor(path) as con:
+        return (queries.search_items(con, filters, text=text, sort=sort, limit=limit, rollups=True),
+                queries.count_items(con, filters, text=text, rollups=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def item_detail(path: str, item_id: str) -> dict[str, Any] | None:
+    with cursor(path) as con:
+        record = queries.item(con, item_id)
+        if record is None:
+            return None
+        return {
+            "item": record,
+            "themes": queries.item_themes(con, item_id),
+            "claims": queries.item_claims(con, item_id),
+            "related": queries.related_headlines(con, item_id),
+            "duplicates": queries.near_duplicates(con, item_id),
+        }
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def claims(path: str, filters: Filters, *, claim_type: str | None) -> pd.DataFrame:
+    with cursor(path) as con:
+        return queries.claims(con, filters, claim_type=claim_type, rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def claim_points(path: str, filters: Filters, *, claim_type: str, unit: str | None) -> pd.DataFrame:
+    """The prepared points of one claims chart (labels and hover text built once per filter)."""
+    return claim_views.prepare(claims(path, filters, claim_type=claim_type), claim_views.claim_view(claim_type),
+                               unit=unit)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def topics(path: str, filters: Filters) -> pd.DataFrame:
+    with cursor(path) as con:
+        return queries.topics(con, filters, rollups=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def topic_map(path: str, filters: Filters) -> pd.DataFrame:
+    with cursor(path) as con:
+        return queries.topic_map(con, filters, rollups=True)
+
+
+# -- uncached, for downloads built on demand ---------------------------------------------------
+# These run in the download button's own thread, outside any script run, so they take the open
+# Store itself (looked up while the script ran) rather than going through the caches.
+
+
+@contextmanager
+def _store_cursor(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = store.connection.cursor()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def items_export(store: Store, filters: Filters, *, text: str = "") -> pd.DataFrame:
+    with _store_cursor(store) as con:
+        return queries.items_export(con, filters, text=text, rollups=True)
+
+
+def claims_export(store: Store, filters: Filters) -> pd.DataFrame:
+    with _store_cursor(store) as con:
+        return queries.claims(con, filters, rollups=True)

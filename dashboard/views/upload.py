@@ -1,0 +1,105 @@
+"""Add articles: upload files in the browser; they go through the same ingest and analysis as
+`flankwatch ingest` and `flankwatch analyze`, and the per-file report is shown.
+
+File names are not trusted: ingest only shows a cleaned name and reads the content by sniffing.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict
+
+import pandas as pd
+import streamlit as st
+
+from analysis.store import Store
+from dashboard import data, ui
+
+MAX_UPLOAD_MB = 50  # the same as server.maxUploadSize in .streamlit/config.toml
+ALLOWED_TYPES = ("txt", "html", "htm", "json", "jsonl", "csv", "xml", "rss", "atom")
+REPORT_KEY = "upload_report"
+UPLOADER_KEY = "uploads"
+
+
+@st.cache_resource(show_spinner=False)
+def _write_lock(path: str) -> threading.Lock:
+    """One upload at a time per store, whichever browser session it comes from."""
+    return threading.Lock()
+
+
+def too_large(files: list, *, limit_mb: int = MAX_UPLOAD_MB) -> list[str]:
+    return [f.name for f in files if f.size > limit_mb * 1024 * 1024]
+
+
+def ingest_and_analyse(ctx: ui.ViewContext, files: list) -> dict:
+    """Run the command line's ingest and analysis on the uploaded files; return what to report."""
+    from analysis import pipeline
+    from analysis.ingest.runner import ingest_uploads
+
+    uploads = [(f.name, f.getvalue()) for f in files]
+    with _write_lock(ctx.db):
+        # a cursor of the shared connection: the upload's transactions stay its own
+        writer = Store(ctx.db, ctx.store.connection.cursor(), read_only=False)
+        try:
+            report = ingest_uploads(writer, uploads, progress=False, max_bytes=MAX_UPLOAD_MB * 1024 * 1024)
+            analysis = pipeline.analyze_store(writer, redo_all=False, themes_path=None, progress=False)
+        finally:
+            writer.close()
+        data.refresh_after_write(ctx.db)
+    outcomes = pd.DataFrame([asdict(o) for o in report.outcomes])
+    if len(outcomes):
+        outcomes = outcomes.assign(warnings=["; ".join(w) for w in outcomes["warnings"]])
+    return {"summary": report.summary(), "analysis": analysis, "outcomes": outcomes,
+            "failed": len(report.failures)}
+
+
+def _show_report(report: dict) -> None:
+    st.subheader("Report", anchor=False)
+    (st.warning if report["failed"] else st.success)(
+        f"{report['failed']} file{'s' if report['failed'] != 1 else ''} failed." if report["failed"]
+        else "All files read.", icon=":material/fact_check:")
+    st.text(report["summary"])
+    st.text(report["analysis"])
+    outcomes = report["outcomes"]
+    if len(outcomes):
+        st.dataframe(outcomes, hide_index=True, width="stretch", column_config={
+            "path": "File", "status": "Status", "reader": "Read as", "items_read": "Items read",
+            "items_new": "New", "items_duplicate": "Duplicates", "items_near_duplicate": "Near-duplicates",
+            "error": st.column_config.TextColumn("Error", width="large"), "warnings": "Warnings",
+        })
+
+
+def main() -> None:
+    ctx = ui.context()
+    ui.page_title("Add articles", "Upload saved pages, HTML, JSON or CSV exports and RSS/Atom feeds. They are "
+                                  "read, de-duplicated and analysed exactly as on the command line.")
+    if ctx.store is None:
+        st.error(f"The store cannot be opened: {ui.md_escape(ctx.notice)}")
+        return
+    if ctx.read_only:
+        st.warning(
+            "Uploads are off: another process has this store open, so the dashboard opened it read-only. "
+            "Close that process and restart the dashboard to add articles here. "
+            f"({ui.md_escape(ctx.notice)})", icon=":material/lock:")
+    files = st.file_uploader(
+        f"Files ({', '.join(ALLOWED_TYPES)}; up to {MAX_UPLOAD_MB} MB each)", type=list(ALLOWED_TYPES),
+        accept_multiple_files=True, key=UPLOADER_KEY, disabled=ctx.read_only,
+    ) or []
+    oversized = too_large(files)
+    if oversized:
+        st.error(f"Larger than {MAX_UPLOAD_MB} MB, not read: " + ", ".join(ui.md_escape(n) for n in oversized))
+    accepted = [f for f in files if f.name not in oversized]
+    if st.button(f"Ingest and analyse {len(accepted)} file{'s' if len(accepted) != 1 else ''}", type="primary",
+                 disabled=ctx.read_only or not accepted, icon=":material/play_arrow:"):
+        with st.spinner("Reading and analysing…"):
+            try:
+                st.session_state[REPORT_KEY] = ingest_and_analyse(ctx, accepted)
+            except ImportError as exc:
+                st.error(f"Ingest is not available in this installation: {ui.md_escape(exc)}")
+    report = st.session_state.get(REPORT_KEY)
+    if report:
+        _show_report(report)
+    st.caption(f"Store: {ui.md_escape(ctx.db)}")
+
+
+main()

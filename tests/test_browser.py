@@ -1,0 +1,181 @@
+"""The dashboard in a real headless Chromium: a date range typed into the sidebar changes the
+timeline and the URL, a PNG and a CSV download are real files, and every page is photographed
+(test-output/browser/, git-ignored) for a person to look at.
+
+Runs `flankwatch serve` (python -m analysis.cli serve) on a free port against a copy of the demo
+store, and always stops it (its whole process group) afterwards.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard_fixtures import PROJECT, demo_copy  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = PROJECT / "test-output" / "browser"
+PAGES = [("Topic trends", "trends"), ("Claims tracker", "claims"), ("Articles", "articles"),
+         ("Topics", "topics"), ("Add articles", "add-articles")]
+START = "2024-01-01"
+
+if not CHROMIUM.exists():
+    pytest.skip(f"no Chromium at {CHROMIUM}: the browser test needs Debian's chromium package",
+                allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="the browser test needs the playwright package")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture()
+def server(demo_copy, tmp_path) -> Iterator[tuple[str, Path]]:  # noqa: F811
+    """`flankwatch serve` on a private copy of the demo store; the base URL and the store."""
+    store = tmp_path / "browser.duckdb"
+    shutil.copy(demo_copy, store)
+    port = _free_port()
+    log = (tmp_path / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis.cli", "serve", "--db", str(store), "--port", str(port)],
+        cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"the dashboard did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.25)
+        yield base, store
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # the CLI and the streamlit process it started
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()
+
+
+def _idle(page) -> None:
+    """Wait until the script run is over and the charts are drawn."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=60_000)
+    time.sleep(0.8)
+
+
+def _timeline_start(page) -> str:
+    return page.evaluate(
+        "() => { const p = document.querySelector('.js-plotly-plot');"
+        " return p.data.map(t => t.x[0]).sort()[0]; }")
+
+
+def _download(page, label: str, target: Path) -> bytes:
+    with page.expect_download(timeout=90_000) as info:
+        page.locator("button", has_text=label).first.click()
+    info.value.save_as(target)
+    return target.read_bytes()
+
+
+def _shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_dashboard_in_a_real_browser(server, tmp_path):
+    base, store = server
+    with duckdb.connect(str(store), read_only=True) as con:
+        (claim_item,) = con.execute("SELECT item_id FROM claims c JOIN items i ON i.id = c.item_id "
+                                    "WHERE i.kind = 'article' ORDER BY i.published_date DESC LIMIT 1").fetchone()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 2000}, accept_downloads=True)
+            page.goto(base + "/")
+            page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+            _idle(page)
+            before = _timeline_start(page)
+            assert before < START
+
+            # the date range is a react-aria field: type the start date, then leave the field
+            page.get_by_role("spinbutton", name="year, Date range start date").click()
+            page.keyboard.type(START.replace("-", ""))
+            page.get_by_role("heading", name="Overview").click()
+            page.wait_for_function(
+                f"() => {{ const p = document.querySelector('.js-plotly-plot');"
+                f" return p && p.data.every(t => t.x[0] >= '{START}'); }}", timeout=60_000)
+            _idle(page)
+            assert _timeline_start(page) >= START
+            assert f"dates={START}" in page.url
+            _shot(page, "overview")
+
+            data = _download(page, "CSV", tmp_path / "theme-volume.csv")
+            rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+            assert rows[0] == ["period", "theme", "theme_label", "items", "all_items", "share"]
+            assert len(rows) > 1 and all(row[0] >= START for row in rows[1:])
+
+            png = _download(page, "PNG", tmp_path / "theme-volume.png")
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            assert struct.unpack(">II", png[16:24]) == (2400, 1350)
+
+            for title, slug in PAGES:
+                page.get_by_role("link", name=title, exact=True).click()
+                page.wait_for_url(f"**/{slug}*", timeout=30_000)
+                _idle(page)
+                assert f"dates={START}" in page.url, f"{title}: the filter was lost on the way"
+                assert page.get_by_role("heading", name=title).count() >= 1
+                assert not page.locator('[data-testid="stException"]').count()
+                _shot(page, slug)
+
+            # a point on the claims chart opens its quote
+            page.get_by_role("link", name="Claims tracker", exact=True).click()
+            page.wait_for_url("**/claims*", timeout=30_000)
+            _idle(page)
+            points = page.locator(".js-plotly-plot .scatterlayer .trace .points path")
+            assert points.count() > 0
+            box = points.nth(points.count() - 1).bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.wait_for_selector("blockquote", timeout=30_000)
+            assert page.locator("blockquote").first.text_content().strip()
+            _shot(page, "claim-selected")
+
+            page.goto(f"{base}/articles?item={claim_item}")
+            page.wait_for_selector("mark", timeout=60_000)
+            _idle(page)
+            _shot(page, "article")
+        finally:
+            browser.close()
+    assert all((SHOTS / f"{name}.png").stat().st_size > 10_000
+               for name in ["overview", "article", "claim-selected", *(slug for _, slug in PAGES)])

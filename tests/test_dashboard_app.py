@@ -1,0 +1,327 @@
+"""The Streamlit app through AppTest: every page on a populated, an empty and the demo store;
+every sidebar filter changes what the charts draw; the state lives in the URL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+
+from dashboard_fixtures import (  # noqa: F401  (fixtures)
+    app_test, assert_clean, chart_specs, chart_titled, demo_copy, empty_db, fresh_streamlit_caches, infos,
+    synthetic_db, trace_total,
+)
+
+PAGES = [
+    (None, "Overview"),
+    ("views/trends.py", "Topic trends"),
+    ("views/claims.py", "Claims tracker"),
+    ("views/articles.py", "Articles"),
+    ("views/topics.py", "Topics"),
+    ("views/upload.py", "Add articles"),
+]
+CHART_PAGES = {"Overview", "Topic trends", "Claims tracker", "Topics"}
+
+
+def _store_facts(db) -> dict:
+    with duckdb.connect(str(db), read_only=True) as con:
+        first, last = con.execute(
+            "SELECT min(published_date), max(published_date) FROM items WHERE duplicate_of IS NULL").fetchone()
+        gap = con.execute(
+            """SELECT min(d) FROM (
+                   SELECT CAST(unnest(range(CAST(? AS TIMESTAMP), CAST(? AS TIMESTAMP), INTERVAL 1 DAY)) AS DATE) d)
+               WHERE d NOT IN (SELECT published_date FROM items WHERE published_date IS NOT NULL)""",
+            [first, last]).fetchone()[0]
+        outlet = con.execute("SELECT outlet FROM items WHERE outlet IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 "
+                             "LIMIT 1").fetchone()[0]
+    return {"first": first, "last": last, "gap": gap, "outlet": outlet}
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _overview_volume(at) -> dict:
+    return chart_titled(at, "Theme coverage")
+
+
+# -- every page, three stores -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page, title", PAGES, ids=[t for _, t in PAGES])
+def test_every_page_renders_on_a_populated_store(synthetic_db, monkeypatch, page, title):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page=page)
+    assert_clean(at)
+    assert at.title[0].value == title
+    if title in CHART_PAGES:
+        specs = chart_specs(at)
+        assert specs, f"{title} drew no chart"
+        for spec in specs:
+            notes = [a["text"] for a in spec["layout"].get("annotations", [])]
+            assert any("Source: Flankwatch store," in n for n in notes), spec["layout"]["title"]["text"]
+            assert spec["layout"]["xaxis"]["title"]["text"] and spec["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("page, title", PAGES, ids=[t for _, t in PAGES])
+def test_every_page_explains_an_empty_store(empty_db, monkeypatch, page, title):  # noqa: F811
+    at = app_test(empty_db, monkeypatch, page=page)
+    assert_clean(at)
+    assert at.title[0].value == title
+    if title == "Add articles":
+        assert at.file_uploader and not at.file_uploader[0].disabled
+    else:
+        assert any("The store is empty" in text for text in infos(at))
+        assert not at.get("plotly_chart")
+
+
+@pytest.mark.parametrize("page, title", PAGES, ids=[t for _, t in PAGES])
+def test_every_page_renders_on_the_demo_store(demo_copy, monkeypatch, page, title):  # noqa: F811
+    at = app_test(demo_copy, monkeypatch, page=page)
+    assert_clean(at)
+    assert at.title[0].value == title
+    if title in CHART_PAGES:
+        assert chart_specs(at)
+
+
+def test_demo_store_overview_counts_match_the_store(demo_copy, monkeypatch):  # noqa: F811
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        (items,) = con.execute("SELECT count(*) FROM items WHERE duplicate_of IS NULL").fetchone()
+        (claims,) = con.execute("SELECT count(*) FROM claims c JOIN items i ON i.id = c.item_id "
+                                "WHERE i.duplicate_of IS NULL").fetchone()
+    at = app_test(demo_copy, monkeypatch)
+    assert _metric(at, "Items") == f"{items:,}"
+    assert _metric(at, "Claims") == f"{claims:,}"
+
+
+# -- every filter changes what is drawn --------------------------------------------------------
+
+
+def test_theme_filter_narrows_the_theme_chart(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch)
+    before = _overview_volume(at)
+    assert len(before["data"]) > 2
+    at.multiselect(key="theme").set_value(["migration"]).run()
+    assert_clean(at)
+    after = _overview_volume(at)
+    assert [t["name"] for t in after["data"]] == ["Irregular migration &amp; border"]
+    migration_before = next(t for t in before["data"] if t["name"] == "Irregular migration &amp; border")
+    assert trace_total(after) == trace_total({"data": [migration_before]})
+    assert int(_metric(at, "Items").replace(",", "")) < 3000
+    assert "themes: Irregular migration &amp; border" in " ".join(a["text"] for a in after["layout"]["annotations"])
+
+
+def test_quick_pick_sets_the_last_30_days_of_the_store(synthetic_db, monkeypatch):  # noqa: F811
+    facts = _store_facts(synthetic_db)
+    at = app_test(synthetic_db, monkeypatch)
+    at.button(key="pick_30d").click().run()
+    assert_clean(at)
+    start = facts["last"] - timedelta(days=29)
+    assert at.date_input(key="dates").value == (start, facts["last"])
+    assert _metric(at, "First item") >= start.isoformat()
+    periods = [x for trace in _overview_volume(at)["data"] for x in trace["x"]]
+    assert min(periods)[:7] >= start.isoformat()[:7]
+    assert any(f"newest item in the store ({facts['last']:%Y-%m-%d})" in c.value for c in at.caption)
+    at.button(key="pick_all").click().run()
+    assert at.date_input(key="dates").value == (facts["first"], facts["last"])
+
+
+def test_one_date_range_means_from_that_day_on(synthetic_db, monkeypatch):  # noqa: F811
+    facts = _store_facts(synthetic_db)
+    start = date(facts["last"].year, 1, 1)
+    at = app_test(synthetic_db, monkeypatch)
+    at.date_input(key="dates").set_value((start,)).run()
+    assert_clean(at)
+    assert any("Only a start date is set" in c.value for c in at.caption)
+    assert _metric(at, "First item") >= start.isoformat()
+    assert _metric(at, "Newest item") == facts["last"].isoformat()
+
+
+def test_a_range_with_no_items_shows_an_empty_state(synthetic_db, monkeypatch):  # noqa: F811
+    gap = _store_facts(synthetic_db)["gap"]
+    at = app_test(synthetic_db, monkeypatch)
+    at.date_input(key="dates").set_value((gap, gap)).run()
+    assert_clean(at)
+    assert any("No items match these filters" in text for text in infos(at))
+    assert not at.get("plotly_chart")
+    for page in ("views/trends.py", "views/claims.py", "views/articles.py", "views/topics.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+        assert any("No items match" in text for text in infos(at)), page
+
+
+def test_source_actor_and_headline_filters(synthetic_db, monkeypatch):  # noqa: F811
+    outlet = _store_facts(synthetic_db)["outlet"]
+    with duckdb.connect(str(synthetic_db), read_only=True) as con:
+        (lithuania,) = con.execute("SELECT count(*) FROM claims WHERE actor = 'Lithuania'").fetchone()
+    at = app_test(synthetic_db, monkeypatch)
+    total_items = int(_metric(at, "Items").replace(",", ""))
+    at.multiselect(key="source").set_value([outlet]).run()
+    assert _metric(at, "Sources") == "1"
+    at.multiselect(key="source").set_value([]).run()
+
+    at.toggle(key="headlines").set_value(False).run()
+    assert _metric(at, "Items") == _metric(at, "Articles")
+    assert int(_metric(at, "Items").replace(",", "")) < total_items
+    at.toggle(key="headlines").set_value(True).run()
+
+    at.multiselect(key="actor").set_value(["Lithuania"]).run()
+    assert_clean(at)
+    assert _metric(at, "Claims") == f"{lithuania:,}"
+    at.button(key="reset_filters").click().run()
+    assert at.multiselect(key="actor").value == [] and _metric(at, "Items") == f"{total_items:,}"
+
+
+def test_freq_and_share_controls(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch)
+    monthly = _overview_volume(at)
+    at.segmented_control(key="ov_freq").set_value("week").run()
+    weekly = _overview_volume(at)
+    assert len(weekly["data"][0]["x"]) > 3 * len(monthly["data"][0]["x"])
+    assert trace_total(weekly) == trace_total(monthly)
+    at.segmented_control(key="ov_measure").set_value("share").run()
+    share = _overview_volume(at)
+    assert share["layout"]["yaxis"]["tickformat"] == ".0%"
+    assert all(0 <= y <= 1 for t in share["data"] for y in t["y"])
+
+
+# -- the URL holds the state ------------------------------------------------------------------
+
+
+def test_filters_are_bound_to_the_url(synthetic_db, monkeypatch):  # noqa: F811
+    """The browser writes bound widgets into the URL (tests/test_browser.py checks that); here:
+    every filter is bound, and a URL seeds the filters and survives a page switch."""
+    facts = _store_facts(synthetic_db)
+    start = date(facts["last"].year, 1, 1)
+    at = app_test(synthetic_db, monkeypatch)
+    bound = {"theme": at.multiselect(key="theme"), "source": at.multiselect(key="source"),
+             "actor": at.multiselect(key="actor"), "dates": at.date_input(key="dates"),
+             "headlines": at.toggle(key="headlines")}
+    assert {key: widget.proto.query_param_key for key, widget in bound.items()} == {key: key for key in bound}
+
+    bookmark = {"theme": "Belarus", "dates": [start.isoformat(), facts["last"].isoformat()], "headlines": "false",
+                "source": facts["outlet"]}
+    shared = app_test(synthetic_db, monkeypatch, query=bookmark)  # a shared link opens the same view
+    assert_clean(shared)
+    assert shared.multiselect(key="theme").value == ["belarus"]
+    assert shared.multiselect(key="source").value == [facts["outlet"]]
+    assert shared.toggle(key="headlines").value is False
+    assert shared.date_input(key="dates").value == (start, facts["last"])
+    assert [t["name"] for t in _overview_volume(shared)["data"]] == ["Belarus"]
+    assert _metric(shared, "First item") >= start.isoformat()
+
+    shared.switch_page("views/trends.py").run()
+    assert_clean(shared)
+    assert shared.multiselect(key="theme").value == ["belarus"]
+    assert shared.date_input(key="dates").value == (start, facts["last"])
+    assert shared.query_params["dates"] == bookmark["dates"]
+    assert chart_titled(shared, "Belarus: items per")
+
+
+def test_a_bad_bookmark_is_ignored_not_fatal(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, query={"theme": "no_such_theme", "dates": ["2031-01-01", "x"],
+                                                   "item": "no-such-item"})
+    assert_clean(at)
+    assert at.multiselect(key="theme").value == []
+    at.switch_page("views/articles.py").run()
+    assert_clean(at)
+    assert any("not in the store" in w.value for w in at.warning)
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+def test_trends_annotate_spikes_and_compare_periods(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/trends.py")
+    trend = chart_titled(at, "rolling average and spikes")
+    names = [t["name"] for t in trend["data"]]
+    assert names[1:] == ["Rolling average", "Spike"]
+    assert trend["layout"]["annotations"][:-1], "spikes are labelled with a headline"
+    compare = chart_titled(at, "share of coverage in two periods")
+    assert len(compare["data"]) == 2
+    at.segmented_control(key="tr_dim").set_value("topic").run()
+    assert_clean(at)
+    assert chart_titled(at, "rolling average and spikes")["data"][0]["name"].endswith(": items")
+    assert chart_titled(at, "Discovered topics: share of coverage")
+
+
+def test_claims_tracker_shows_revisions_and_opens_a_quote(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/claims.py")
+    assert_clean(at)
+    spending = chart_titled(at, "Defence-spending claims by actor")
+    line = next(t for t in spending["data"] if t["name"] == "Lithuania" and t["mode"] == "lines")
+    assert [2.0, 2.5, 5.0] == [y for y in line["y"] if y in (2.0, 2.5, 5.0)][:3]
+    ranged = [t for t in spending["data"] if t["name"] == "Lithuania" and "error_y" in t]
+    assert any(1.0 in t["error_y"]["array"] for t in ranged)  # 5–6 % drawn as a range
+    picker = at.selectbox(key="claims_list_spending")
+    assert "claim-lt-2025" in picker.options or any("5–6 %" in o for o in picker.options)
+    picker.set_value("claim-lt-2025").run()
+    assert_clean(at)
+    quotes = [h.proto.body for h in at.get("html")]
+    assert any("Lithuania will spend 5-6 % of GDP on defence in 2026-2030" in q for q in quotes)
+
+
+@pytest.mark.parametrize("tab, title", [("Deployments", "Troop deployment claims by nation"),
+                                        ("Migration", "Border-crossing figures by place")])
+def test_claim_tabs_are_in_the_url(synthetic_db, monkeypatch, tab, title):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/claims.py", query={"claims_tab": tab})
+    assert_clean(at)
+    assert chart_titled(at, title)
+    assert not any("Defence-spending" in s["layout"]["title"]["text"] for s in chart_specs(at))
+
+
+def test_articles_search_and_hostile_titles_stay_text(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/articles.py")
+    at.text_input(key="q").set_value("Minister visits Tapa").run()
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert table["title"].tolist() == ["<script>alert('flank')</script> Minister visits Tapa"]
+    at.text_input(key="q").set_value('"full** budget"').run()
+    assert at.dataframe[0].value["title"].tolist() == ["[Click here](javascript:alert(1)) to read the **full** budget"]
+    for element in [*at.markdown, *at.caption]:
+        assert "<script>" not in element.value and "javascript:" not in element.value
+
+
+def test_an_opened_item_escapes_its_title_and_highlights_its_claim(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/articles.py", query={"item": "hostile-0"})
+    assert_clean(at)
+    bodies = [h.proto.body for h in at.get("html")]
+    assert any("&lt;script&gt;alert(&#x27;flank&#x27;)&lt;/script&gt; Minister visits Tapa" in b for b in bodies)
+    assert not any("<script>" in b for b in bodies)
+
+    at = app_test(synthetic_db, monkeypatch, page="views/articles.py", query={"item": "lt-2025"})
+    bodies = [h.proto.body for h in at.get("html")]
+    assert any("<mark title='spending claim: Lithuania'>Lithuania will spend 5-6 % of GDP on defence in "
+               "2026-2030</mark>" in b for b in bodies)
+
+
+def test_an_opened_article_lists_its_headlines_and_near_duplicates(synthetic_db, monkeypatch):  # noqa: F811
+    with duckdb.connect(str(synthetic_db), read_only=True) as con:
+        page_id, headlines = con.execute(
+            "SELECT parent_id, count(*) FROM items WHERE parent_id IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+        ).fetchone()
+        original, copy = con.execute(
+            "SELECT duplicate_of, id FROM items WHERE duplicate_of IS NOT NULL ORDER BY id LIMIT 1").fetchone()
+    at = app_test(synthetic_db, monkeypatch, page="views/articles.py", query={"item": page_id})
+    assert_clean(at)
+    assert any(s.value == f"Related headlines ({headlines})" for s in at.subheader)
+    at = app_test(synthetic_db, monkeypatch, page="views/articles.py", query={"item": original})
+    frames = [d.value for d in at.dataframe]
+    assert any("relation" in f.columns and copy in f.get("id", f.index).tolist() or
+               ("relation" in f.columns and (f["relation"] == "near-duplicate").any()) for f in frames)
+
+
+def test_topics_page_draws_sizes_and_the_map(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/topics.py")
+    assert_clean(at)
+    sizes = chart_titled(at, "discovered topics")
+    assert len(sizes["data"]) == 5
+    corpus = chart_titled(at, "map of the corpus")
+    assert {t["type"] for t in corpus["data"]} == {"scattergl"}
+    assert sum(len(t["x"]) for t in corpus["data"]) <= 4000
+
+
+def test_every_chart_offers_every_download(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[:4] == ["PNG", "SVG", "HTML", "CSV"]

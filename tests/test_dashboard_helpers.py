@@ -1,0 +1,129 @@
+"""The dashboard's pure helpers: date ranges from the sidebar, safe highlighting, claim spans."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from dashboard import sidebar, ui
+
+FIRST, LAST = date(2014, 1, 2), date(2025, 10, 27)
+
+
+@pytest.mark.parametrize("pick, expected", [
+    ("30d", (date(2025, 9, 28), LAST)),
+    ("1y", (date(2024, 10, 28), LAST)),
+    ("all", (FIRST, LAST)),
+])
+def test_quick_picks_count_back_from_the_newest_item(pick, expected):
+    chosen = next(p for p in sidebar.QUICK_PICKS if p.key == pick)
+    assert sidebar.quick_range(chosen, first=FIRST, last=LAST) == expected
+
+
+def test_quick_pick_never_starts_before_the_first_item():
+    year = next(p for p in sidebar.QUICK_PICKS if p.key == "1y")
+    assert sidebar.quick_range(year, first=date(2025, 6, 1), last=date(2025, 7, 1)) == (date(2025, 6, 1),
+                                                                                      date(2025, 7, 1))
+
+
+@pytest.mark.parametrize("value, expected", [
+    ((date(2025, 1, 1), date(2025, 3, 31)), (date(2025, 1, 1), date(2025, 3, 31), None)),
+    ((date(2025, 3, 31), date(2025, 1, 1)), (date(2025, 1, 1), date(2025, 3, 31), None)),
+    ((FIRST, LAST), (None, None, None)),  # the whole store: no date restriction, undated items count
+    ((), (None, None, None)),
+    (None, (None, None, None)),
+    ((date(2025, 1, 1),), (date(2025, 1, 1), None,
+                           "Only a start date is set: showing 2025-01-01 to the newest item.")),
+    (date(2025, 1, 1), (date(2025, 1, 1), None,
+                        "Only a start date is set: showing 2025-01-01 to the newest item.")),
+])
+def test_date_input_values(value, expected):
+    assert sidebar.date_bounds(value, first=FIRST, last=LAST) == expected
+
+
+@pytest.mark.parametrize("text, spans, expected", [
+    ("plain", [], "plain"),
+    ("<script>alert(1)</script>", [], "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ("Spend 2 % & more", [(6, 9, "spending")], "Spend <mark title='spending'>2 %</mark> &amp; more"),
+    ("a <b>claim</b> here", [(2, 14, "x")], "a <mark title='x'>&lt;b&gt;claim&lt;/b&gt;</mark> here"),
+    ("[link](javascript:x)", [(0, 6, "l")], "<mark title='l'>[link]</mark>(javascript:x)"),
+    ("overlap", [(0, 4, "a"), (2, 6, "b")], "<mark title='a'>over</mark>lap"),
+    ("short", [(3, 99, "out of range")], "short"),
+    ("quote", [(0, 5, "it's <here>")], "<mark title='it&#x27;s &lt;here&gt;'>quote</mark>"),
+])
+def test_highlight_escapes_first_then_marks(text, spans, expected):
+    assert ui.highlight(text, spans) == expected
+
+
+def test_claim_spans_use_offsets_or_find_the_quote():
+    text = "Intro. Latvia will spend 3 % of GDP. End."
+    claims = pd.DataFrame([
+        {"type": "spending", "actor": "Latvia", "evidence": "Latvia will spend 3 % of GDP.", "start_offset": 7,
+         "end_offset": 36},
+        {"type": "spending", "actor": "Latvia", "evidence": "End.", "start_offset": 0, "end_offset": 4},
+        {"type": "spending", "actor": None, "evidence": "not in the text", "start_offset": None, "end_offset": None},
+    ])
+    assert ui.claim_spans(text, claims) == [(7, 36, "spending claim: Latvia"), (37, 41, "spending claim: Latvia")]
+
+
+def test_claim_views_prepare_labels_groups_and_markers():
+    from dashboard import claim_views
+
+    claims = pd.DataFrame([
+        {"claim_id": "s1", "type": "spending", "actor": "Lithuania", "kind": "target", "value": 2.5,
+         "value_high": None, "unit": "pct_gdp", "year": 2030, "year_high": None, "speaker": None,
+         "details": "{}", "stated": pd.Timestamp("2021-06-14"), "title": "T", "outlet": "LRT"},
+        {"claim_id": "s2", "type": "spending", "actor": None, "kind": "actual", "value": 1.0e9,
+         "value_high": None, "unit": "eur", "year": 2025, "year_high": None, "speaker": None,
+         "details": "{}", "stated": pd.Timestamp("2024-01-01"), "title": "T", "outlet": None},
+        {"claim_id": "s3", "type": "spending", "actor": "Latvia", "kind": "target", "value": None,
+         "value_high": None, "unit": "pct_gdp", "year": 2027, "year_high": None, "speaker": None,
+         "details": "{}", "stated": pd.Timestamp("2024-01-01"), "title": "T", "outlet": None},
+    ]).astype({"year": "Int64", "year_high": "Int64"})
+    spending = claim_views.prepare(claims, claim_views.claim_view("spending"), unit="pct_gdp")
+    assert spending[["claim_id", "label", "group", "symbol"]].values.tolist() == [
+        ["s1", "2.5 % by 2030", "Lithuania", "circle"]]  # s3 has no value to place, s2 another unit
+    euros = claim_views.prepare(claims, claim_views.claim_view("spending"), unit="eur")
+    assert euros[["label", "group", "symbol"]].values.tolist() == [["1e+09 EUR in 2025", "unspecified", "diamond"]]
+
+    moves = pd.DataFrame([
+        {"claim_id": "d1", "type": "deployment", "actor": "Germany", "kind": None, "value": 4800.0,
+         "value_high": None, "unit": "troops", "year": None, "year_high": None, "speaker": None,
+         "details": '{"nation": "Germany", "size": 4800, "place": "Rukla"}', "stated": pd.Timestamp("2023-06-26"),
+         "title": "T", "outlet": "LRT"},
+        {"claim_id": "m1", "type": "migration", "actor": "Lithuania", "kind": None, "value": 120.0,
+         "value_high": None, "unit": "people", "year": None, "year_high": None, "speaker": None,
+         "details": '{"counted": "prevented crossings", "period": "day", "place": "Medininkai"}',
+         "stated": pd.Timestamp("2021-08-01"), "title": "T", "outlet": "LRT"},
+    ])
+    deployment = claim_views.prepare(moves[moves["type"] == "deployment"], claim_views.claim_view("deployment"))
+    assert deployment[["label", "group"]].values.tolist() == [["4,800 troops in Rukla", "Germany"]]
+    migration = claim_views.prepare(moves[moves["type"] == "migration"], claim_views.claim_view("migration"))
+    assert migration[["label", "group"]].values.tolist() == [["120 prevented crossings per day", "Medininkai"]]
+    with pytest.raises(KeyError, match="no claim view 'budget'"):
+        claim_views.claim_view("budget")
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://www.lrt.lt/en/news", "https://www.lrt.lt/en/news"),
+    (" http://example.invalid/a ", "http://example.invalid/a"),
+    ("javascript:alert(1)", None),
+    ("JaVaScRiPt:alert(1)", None),
+    ("data:text/html,<script>", None),
+    (None, None),
+    (float("nan"), None),
+])
+def test_only_web_links_become_buttons(url, expected):
+    assert ui.safe_url(url) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("/data/my_store.duckdb", "/data/my\\_store\\.duckdb"),
+    ("[click](javascript:alert(1)).txt", "\\[click\\]\\(javascript\\:alert\\(1\\)\\)\\.txt"),
+    ("**bold** `code` <b>", "\\*\\*bold\\*\\* \\`code\\` \\<b\\>"),
+    (None, ""),
+])
+def test_markdown_escaping_for_captions(text, expected):
+    assert ui.md_escape(text) == expected

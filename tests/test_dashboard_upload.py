@@ -1,0 +1,126 @@
+"""The "Add articles" page: uploads go through the command line's ingest and analysis; a store
+another process holds is shown read-only (uploads off) or, if it cannot be read, explained."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from dashboard_fixtures import (  # noqa: F401  (fixtures)
+    app_test, assert_clean, demo_copy, fresh_streamlit_caches,
+)
+
+UPLOAD_PAGE = "views/upload.py"
+
+# Our own sentences: a made-up export of two articles.
+EXPORT = "\n".join(json.dumps(record) for record in [
+    {"headline": "Estonia tests new coastal radar near Paldiski",
+     "text": "Engineers switched on a coastal radar near Paldiski on Tuesday. The station watches the Gulf of "
+             "Finland and feeds the regional air picture, the defence forces said.",
+     "published": "2025-11-03", "url": "https://example.invalid/radar-paldiski", "source": "Upload Test Wire"},
+    {"headline": "Latvia extends border fence works by another season",
+     "text": "Latvia will keep building the fence on its eastern border through next summer, the interior "
+             "ministry said. Border guards stopped dozens of people trying to cross irregularly last week.",
+     "published": "2025-11-04", "url": "https://example.invalid/fence-season", "source": "Upload Test Wire"},
+]).encode("utf-8")
+
+
+@pytest.fixture()
+def writable_demo(demo_copy, tmp_path):  # noqa: F811
+    path = tmp_path / "upload.duckdb"
+    shutil.copy(demo_copy, path)
+    return path
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_upload_ingests_analyses_and_reports_each_file(writable_demo, monkeypatch):
+    at = app_test(writable_demo, monkeypatch)
+    items_before = int(_metric(at, "Items").replace(",", ""))
+    at.switch_page(UPLOAD_PAGE).run()
+    uploader = at.file_uploader[0]
+    assert set(uploader.allowed_type) >= {".txt", ".html", ".htm", ".json", ".jsonl", ".csv", ".xml", ".rss", ".atom"}
+    uploader.set_value([
+        ("../../etc/<b>export</b>.jsonl", EXPORT, "application/json"),
+        ("empty.csv", b"", "text/csv"),
+    ])
+    at.run()
+    ingest = next(b for b in at.button if b.proto.label.startswith("Ingest and analyse"))
+    assert ingest.proto.label == "Ingest and analyse 2 files"
+    ingest.click().run(timeout=240)
+    assert_clean(at)
+    report = at.dataframe[0].value
+    assert len(report) == 2
+    by_status = report.set_index("status")
+    assert by_status.loc["ok", "items_new"] == 2
+    assert "etc" not in by_status.loc["ok", "path"] and "<" not in by_status.loc["ok", "path"]  # name sanitised
+    assert by_status.loc["failed", "error"]
+    assert any("2 new" in t.value for t in at.text)
+    assert any("1 file failed" in w.value for w in at.warning)
+
+    at.switch_page("views/articles.py").run()
+    at.text_input(key="q").set_value('"coastal radar near Paldiski"').run()
+    assert at.dataframe[0].value["title"].tolist() == ["Estonia tests new coastal radar near Paldiski"]
+    at.switch_page("views/overview.py").run()
+    assert int(_metric(at, "Items").replace(",", "")) == items_before + 2  # caches were refreshed
+
+
+def test_oversized_upload_is_refused_before_reading(writable_demo, monkeypatch):
+    at = app_test(writable_demo, monkeypatch, page=UPLOAD_PAGE)
+    big = b"x" * (50 * 1024 * 1024 + 1)
+    at.file_uploader[0].set_value([("[huge](javascript:x).txt", big, "text/plain")])
+    at.run()
+    assert any("Larger than 50 MB, not read: \\[huge\\]\\(javascript\\:x\\)\\.txt" in e.value for e in at.error)
+    ingest = next(b for b in at.button if b.proto.label.startswith("Ingest and analyse"))
+    assert ingest.proto.label == "Ingest and analyse 0 files" and ingest.disabled
+
+
+def _hold(path, *, read_only: bool) -> subprocess.Popen:
+    """Another process with the store open, as `flankwatch ingest` (or a second dashboard) would."""
+    code = textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r}, read_only={read_only})
+        print("open", flush=True)
+        sys.stdin.read()
+    """)
+    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "open"
+    return holder
+
+
+def _release(holder: subprocess.Popen) -> None:
+    holder.stdin.close()
+    holder.wait(timeout=30)
+
+
+def test_a_store_another_process_reads_opens_read_only_without_uploads(writable_demo, monkeypatch):
+    holder = _hold(writable_demo, read_only=True)
+    try:
+        at = app_test(writable_demo, monkeypatch)
+        assert_clean(at)
+        assert any("read-only" in c.value for c in at.sidebar.caption)
+        at.switch_page(UPLOAD_PAGE).run()
+        assert_clean(at)
+        assert any("Uploads are off" in w.value for w in at.warning)
+        assert at.file_uploader[0].disabled
+    finally:
+        _release(holder)
+
+
+def test_a_store_another_process_writes_is_explained(writable_demo, monkeypatch):
+    holder = _hold(writable_demo, read_only=False)
+    try:
+        for page in (None, UPLOAD_PAGE):
+            at = app_test(writable_demo, monkeypatch, page=page)
+            assert not at.exception
+            assert any("cannot open the store" in e.value and "Another Flankwatch process" in e.value
+                       for e in at.error)
+    finally:
+        _release(holder)

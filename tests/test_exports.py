@@ -1,0 +1,130 @@
+"""dashboard/exports.py: every download's bytes, built by the function the buttons call."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import struct
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts, exports
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not shutil.os.path.exists(CHROMIUM),
+                                    reason="PNG and SVG export need Chromium (/usr/bin/chromium) for kaleido")
+
+
+@pytest.fixture(scope="module")
+def renderer():
+    kept = exports.ImageRenderer()
+    yield kept
+    kept.close()
+
+
+@pytest.fixture(scope="module")
+def figure() -> go.Figure:
+    frame = pd.DataFrame({"period": pd.to_datetime(["2025-01-06", "2025-01-13"]), "key": ["migration"] * 2,
+                          "items": [3, 5]})
+    return charts.volume_chart(frame, x="period", y="items", series="key", labels={"migration": "Migration"},
+                               colours={"migration": "#117733"}, title="Theme coverage per week",
+                               x_title="Week", y_title="Items",
+                               note=charts.source_note(filters_text="all dates", items=8))
+
+
+def test_registry_rows_are_complete_and_unique():
+    keys = [fmt.key for fmt in exports.FORMATS]
+    assert keys == ["png", "svg", "html", "csv"]
+    for fmt in exports.FORMATS:
+        assert fmt.label and fmt.help and fmt.mime and fmt.extension
+    with pytest.raises(KeyError, match="no export format 'pdf'; known: png, svg, html, csv"):
+        exports.export_format("pdf")
+
+
+@pytest.mark.parametrize("stem, key, expected", [
+    ("theme-volume-week", "png", "flankwatch-theme-volume-week.png"),
+    ("Trend: Air & missile defence / week", "svg", "flankwatch-trend-air-missile-defence-week.svg"),
+    ("../../etc/passwd", "csv", "flankwatch-etc-passwd.csv"),
+    ("", "html", "flankwatch-flankwatch.html"),
+])
+def test_file_names_are_safe(stem, key, expected):
+    assert exports.file_name(stem, key) == expected
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+    ("+41 22", "'+41 22"),
+    ("-2 % growth", "'-2 % growth"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tcmd", "'\tcmd"),
+    ("\rcmd", "'\rcmd"),
+    ("Radar sites approved", "Radar sites approved"),
+    ("a = b", "a = b"),
+])
+def test_csv_cells_cannot_become_formulas(cell, expected):
+    frame = pd.DataFrame({"title": [cell], "items": [-3]})
+    safe = exports.spreadsheet_safe(frame)
+    assert safe["title"].tolist() == [expected]
+    assert safe["items"].tolist() == [-3]  # numbers stay numbers
+    assert frame["title"].tolist() == [cell]  # the input frame is not changed
+
+
+def test_table_csv_is_utf8_with_bom_and_lists_as_text():
+    frame = pd.DataFrame({"speaker": ["Gitanas Nausėda", "=cmd"], "themes": [["deterrence", "belarus"], []]})
+    data = exports.table_csv(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    parsed = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
+    assert parsed.columns.tolist() == ["speaker", "themes"]
+    assert parsed["speaker"].tolist() == ["Gitanas Nausėda", "'=cmd"]
+    assert parsed["themes"].tolist() == ["deterrence; belarus", ""]
+
+
+def test_csv_export_is_the_data_behind_the_chart(figure, renderer):
+    data = pd.DataFrame({"period": ["2025-01-06"], "theme": ["migration"], "items": [3]})
+    csv = exports.build("csv", figure, data, renderer).decode("utf-8-sig").splitlines()
+    assert csv == ["period,theme,items", "2025-01-06,migration,3"]
+
+
+def test_html_export_works_offline(figure, renderer):
+    page = exports.build("html", figure, pd.DataFrame(), renderer).decode("utf-8")
+    assert page.lower().startswith("<!doctype html>")
+    assert "Theme coverage per week" in page
+    assert "* plotly.js v" in page and len(page) > 1_000_000  # the library itself, inline
+    assert "<script src=" not in page  # nothing fetched from a CDN
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+@needs_chromium
+def test_png_export_is_a_slide_sized_png(figure, renderer):
+    data = exports.build("png", figure, pd.DataFrame(), renderer)
+    assert _png_size(data) == (charts.EXPORT_WIDTH * exports.PNG_SCALE, charts.EXPORT_HEIGHT * exports.PNG_SCALE)
+    assert exports.PNG_SCALE >= 2
+
+
+@needs_chromium
+def test_svg_export_is_an_svg_with_the_title(figure, renderer):
+    data = exports.build("svg", figure, pd.DataFrame(), renderer).decode("utf-8")
+    assert data.startswith("<svg")
+    assert f'width="{charts.EXPORT_WIDTH}"' in data[:400] and f'height="{charts.EXPORT_HEIGHT}"' in data[:400]
+    assert "Theme coverage per week" in data
+    assert "Source: Flankwatch store, 8 items" in data
+
+
+@needs_chromium
+def test_renderer_keeps_one_browser_for_many_images(figure):
+    kept = exports.ImageRenderer()
+    try:
+        first = kept.render(figure, fmt="svg")
+        second = kept.render(figure, fmt="png")
+        assert first.startswith(b"<svg") and _png_size(second)[0] == charts.EXPORT_WIDTH
+        assert kept._started  # noqa: SLF001  (the kept browser is what makes the second image fast)
+    finally:
+        kept.close()
+    assert not kept._started  # noqa: SLF001
