@@ -47,7 +47,7 @@ def test_a_store_held_by_another_process_gives_a_clear_error(tmp_path, fixtures_
         assert main(["ingest", str(fixtures_dir / "feeds"), "--db", str(db), "-q"]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: {db}: cannot open the store")
-        assert "Another Flankwatch process may be writing to it" in err
+        assert "Another Flankwatch process has it open (the dashboard, or another ingest or analyze)" in err
     finally:
         holder.kill()
         holder.wait()

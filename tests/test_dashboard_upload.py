@@ -11,6 +11,8 @@ import textwrap
 
 import pytest
 
+from analysis.ingest import MAX_FILE_BYTES
+
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
     app_test, assert_clean, demo_copy, fresh_streamlit_caches,
 )
@@ -74,10 +76,10 @@ def test_upload_ingests_analyses_and_reports_each_file(writable_demo, monkeypatc
 
 def test_oversized_upload_is_refused_before_reading(writable_demo, monkeypatch):
     at = app_test(writable_demo, monkeypatch, page=UPLOAD_PAGE)
-    big = b"x" * (50 * 1024 * 1024 + 1)
+    big = b"x" * (MAX_FILE_BYTES + 1)
     at.file_uploader[0].set_value([("[huge](javascript:x).txt", big, "text/plain")])
     at.run()
-    assert any("Larger than 50 MB, not read: \\[huge\\]\\(javascript\\:x\\)\\.txt" in e.value for e in at.error)
+    assert any("Larger than 32 MB, not read: \\[huge\\]\\(javascript\\:x\\)\\.txt" in e.value for e in at.error)
     ingest = next(b for b in at.button if b.proto.label.startswith("Ingest and analyse"))
     assert ingest.proto.label == "Ingest and analyse 0 files" and ingest.disabled
 

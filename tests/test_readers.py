@@ -187,7 +187,7 @@ def test_a_large_file_is_refused_without_reading_it(tmp_path):
         handle.truncate(50 * 1024 * 1024)
     with pytest.raises(ReadError) as error:
         read_path(path)
-    assert str(error.value) == f"{path}: the file is 52.4 MB, over the 34 MB limit for one file; split it into smaller files"
+    assert str(error.value) == f"{path}: the file is 52.4 MB, over the 32 MB limit for one file; split it into smaller files"
 
 
 def test_missing_path(tmp_path):

@@ -18,7 +18,7 @@ from analysis.model import Item
 __all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "read_bytes", "read_file", "read_path",
            "supported_suffixes"]
 
-MAX_FILE_BYTES = 32 * 1024 * 1024
+MAX_FILE_BYTES = 32_000_000
 LEGACY_ENCODINGS = ("windows-1257", "iso-8859-13")
 
 

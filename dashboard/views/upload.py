@@ -12,10 +12,12 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
+from analysis.ingest import MAX_FILE_BYTES
 from analysis.store import Store
 from dashboard import data, ui
 
-MAX_UPLOAD_MB = 50  # the same as server.maxUploadSize in .streamlit/config.toml
+# One limit for a file, however it arrives; server.maxUploadSize in .streamlit/config.toml matches it.
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 1_000_000
 ALLOWED_TYPES = ("txt", "html", "htm", "json", "jsonl", "csv", "xml", "rss", "atom")
 REPORT_KEY = "upload_report"
 UPLOADER_KEY = "uploads"
@@ -27,8 +29,8 @@ def _write_lock(path: str) -> threading.Lock:
     return threading.Lock()
 
 
-def too_large(files: list, *, limit_mb: int = MAX_UPLOAD_MB) -> list[str]:
-    return [f.name for f in files if f.size > limit_mb * 1024 * 1024]
+def too_large(files: list, *, limit_bytes: int = MAX_FILE_BYTES) -> list[str]:
+    return [f.name for f in files if f.size > limit_bytes]
 
 
 def ingest_and_analyse(ctx: ui.ViewContext, files: list) -> dict:
@@ -41,7 +43,7 @@ def ingest_and_analyse(ctx: ui.ViewContext, files: list) -> dict:
         # a cursor of the shared connection: the upload's transactions stay its own
         writer = Store(ctx.db, ctx.store.connection.cursor(), read_only=False)
         try:
-            report = ingest_uploads(writer, uploads, progress=False, max_bytes=MAX_UPLOAD_MB * 1024 * 1024)
+            report = ingest_uploads(writer, uploads, progress=False)
             analysis = pipeline.analyze_store(writer, redo_all=False, themes_path=None, progress=False)
         finally:
             writer.close()
