@@ -110,16 +110,16 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
                 "claim": st.column_config.TextColumn(f"{view.legend}: claim", width="large"),
             },
         )
-    by_id = {str(r["claim_id"]): r for r in points.to_dict("records")}
+    # Option labels in one vectorised pass: a callback per option is slow with thousands of claims.
+    labels = dict(zip(ids, pd.to_datetime(points["stated"]).dt.strftime("%Y-%m-%d").fillna("undated")
+                      + " · " + points["group"].astype(str) + " · " + points["label"].astype(str)))
     st.selectbox(
         "Claim", options=ids, index=None, key=list_key, on_change=_select_from_list, args=(list_key,),
-        placeholder="Or pick a claim from the list",
-        format_func=lambda cid: f"{pd.Timestamp(by_id[cid]['stated']):%Y-%m-%d} · {by_id[cid]['group']} · "
-                                f"{by_id[cid]['label']}",
+        placeholder="Or pick a claim from the list", format_func=labels.__getitem__,
     )
     selected = st.session_state.get(SELECTED_KEY)
-    if selected in by_id:
-        claim_detail(ctx, by_id[selected])
+    if selected in labels:
+        claim_detail(ctx, points[points["claim_id"].astype(str) == selected].iloc[0].to_dict())
     else:
         st.caption("Click a point, select a table row or pick a claim to see its quote and article.")
 
