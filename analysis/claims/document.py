@@ -18,6 +18,11 @@ from analysis.claims.actors import ActorMention, find_mentions
 from analysis.claims.sentences import Sentence, enclosing_span, quote_spans, split_sentences
 from analysis.claims.speakers import Attribution, People, attribute, headline_speaker
 
+_HOSTILITY_AFTER = re.compile(
+    r"(?:'s|’s)?\s+(?:(?:full-scale|ongoing|brutal|illegal|unprovoked|continued)\s+)*"
+    r"(?:war|invasion|aggression|attacks?|onslaught|occupation)\b",
+    re.I,
+)
 _COUNTRY_KINDS = ("country", "demonym", "capital")
 _SUBJECT_REACH = 60  # a country named this close to the start of its sentence is its subject
 _SPEAKER_REACH = 300  # a speech verb this far from a figure can still be its attribution
@@ -111,6 +116,8 @@ class Document:
                     continue
                 if mention.kind == "capital" and mention.governor in ("in", "at"):
                     continue
+                if _HOSTILITY_AFTER.match(self.text, mention.end):
+                    continue  # "Russia's war against Ukraine": the aggressor, not the subject spending
                 if mention.possessive or mention.start - sentence.start <= _SUBJECT_REACH:
                     found.append((mention.start, mention.name))
         return found

@@ -328,6 +328,14 @@ LEAD_YEAR = (
         re.I,
     ),
     re.compile(rf"(?:^|[.;]\s+)\W*(?:[Ii]n|[Bb]y|[Ff]or)\s+(?P<year>{YEAR})\b(?!\s*[-–])"),
+    # "the budget, which in 2023 amounts to", "which this year amounts to", "since 2014, when it
+    # was": the year named before the verb.
+    re.compile(
+        rf"(?:\b(?:in|since|during)\s+(?P<year>{YEAR})|\bwhich\s+(?P<relative>{RELATIVE_YEAR}))"
+        r"\s*,?\s+(?:when\s+)?(?:it\s+|spending\s+|the\s+budget\s+)?"
+        r"(?:amount(?:s|ed)|st(?:ood|ands)|was|reached|totall?ed|came\s+to)\b",
+        re.I,
+    ),
     re.compile(rf"(?P<relative>{RELATIVE_YEAR})(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?budget\b", re.I),
     re.compile(rf"^\W*(?P<relative>{RELATIVE_YEAR})\s*,", re.I),
 )
