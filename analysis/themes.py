@@ -352,13 +352,18 @@ _SUBORDINATE = re.compile(r",\s+(?:which|where|who|whose|including|such as)\b|\(
 _ITEM = r"[\w'-]+(?: [\w'-]+){0,4}"
 _ENUMERATION = re.compile(  # a list that is the object of a verb or preposition, ending the clause
     r"\b(?:for|of|on|with|like|such as|include[sd]?|including|covers?|buys?|bought|purchases?|purchased"
-    r"|acquires?|acquired|gets?|got|receives?|received|sends?|sent|from|to)"
+    r"|acquires?|acquired|gets?|got|receives?|received|sends?|sent|from|to|are|were)"
     rf" ({_ITEM}(?:, {_ITEM})+,? (?:and|or) [\w'-]+(?: [\w'-]+){{0,7}})(?=[.,;:)!?\"\u201d]|$)"
+)
+# What money is for, even a pair: "EUR 300 million for ammunition and air defence" is about money.
+_SPENDING_PURPOSE = re.compile(
+    r"\b(?:million|billion|bn|percent|per cent|budget|allocation|funds?|funding|money|set aside|earmarked)"
+    rf"\b[^.;]{{0,40}}?\b(?:for|on|to|into) ((?:{_ITEM}, )*{_ITEM},? (?:and|or) [\w'-]+(?: [\w'-]+){{0,4}})"
 )
 
 
 def _subordinate_ranges(sentence: str) -> list[tuple[int, int]]:
-    ranges = [m.span(1) for m in _ENUMERATION.finditer(sentence)]
+    ranges = [m.span(1) for pattern in (_ENUMERATION, _SPENDING_PURPOSE) for m in pattern.finditer(sentence)]
     for m in _SUBORDINATE.finditer(sentence):
         if m.group().startswith("("):
             ranges.append((m.start(), m.end()))

@@ -258,6 +258,15 @@ COVID = (
     ("people pushed to the border, no migrant word", "",
      "Minsk is flying in people from the Middle East and pushing them towards the Lithuanian border, "
      "Vilnius says. Lithuanian officers have stopped more than 4,000 people this year.", {"migration", "belarus"}),
+    ("an airline story is not air defence", "",
+     "The national carrier took delivery of two more jets this week, and its fleet of aircraft will reach "
+     "fifty planes by summer, the airline said. New routes to Spain and Italy open in May.", set()),
+    ("air defence as one purpose of the money is a passing mention", "",
+     "The government will add EUR 250 million for ammunition and air defence to next year's budget, the "
+     "finance minister said. Hospitals and schools will get more money too.", set()),
+    ("an anti-ship missile purchase is force build-up, not air defence", "Estonia buys coastal missile system",
+     "Estonia signed a contract for a coastal missile system to protect its shores against warships, "
+     "the defence investment centre said on Monday.", {"deterrence"}),
     ("Belarus without naming it", "",
      "Lukashenka's KGB detained three more journalists on Tuesday, human rights groups said.", {"belarus"}),
     ("Belarus as a film festival's theme only", "",
