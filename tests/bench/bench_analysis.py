@@ -146,9 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=None, help="processes (default: as `flankwatch analyze`)")
+    parser.add_argument("--target", type=float, default=TARGET_ITEMS_PER_SECOND, help="items/s to meet")
     args = parser.parse_args(argv)
 
     from analysis import pipeline
+    from analysis.claims import extract_item_claims
     from analysis.store import Store
     from analysis.themes import load_taxonomy
     from analysis.topics import discover_topics
@@ -176,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     documents = [pipeline._item_document(k, ti, te) for k, ti, te in zip(sample["kind"], sample["title"], sample["text"])]
     scorer.score_many(documents)
     b = time.perf_counter()
-    for text, d, at in zip(sample["text"], sample["published_date"], sample["published_at"]):
-        pipeline.extract_item_claims(text, pipeline._published(d, at))
+    for kind, title, text, d, at in zip(sample["kind"], sample["title"], sample["text"], sample["published_date"],
+                                        sample["published_at"]):
+        extract_item_claims(title=title if kind == "article" else None, text=text, published=pipeline._published(d, at))
     c = time.perf_counter()
     theme_rate, claim_rate = len(sample) / (b - a), len(sample) / (c - b)
 
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{rss_analysis:,.0f} MB after analysis, {peak_rss_mb():,.0f} MB after topics; each worker "
           f"process up to {worker_peak:,.0f} MB (sampled per batch)")
     store.close()
-    return 0 if rate >= TARGET_ITEMS_PER_SECOND else 1
+    return 0 if rate >= args.target else 1
 
 
 if __name__ == "__main__":
