@@ -1,6 +1,6 @@
 """Regression floor on an evaluation set written for this project, labelled by LABELING.md.
 
-tests/fixtures/eval/written.jsonl holds 60 articles written and labelled by someone who did not
+tests/eval/written.jsonl holds 60 articles written and labelled by someone who did not
 see the lexicons or the extractors: hard negatives (labour migration, deficits, airline and
 energy stories, passing mentions), on-theme stories without the obvious words, and spending
 claims among traps. It is a second opinion beside the real development set, not a target to fit:
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analysis.evaluate import evaluate_file
 
-WRITTEN = Path(__file__).parent / "fixtures" / "eval" / "written.jsonl"
+WRITTEN = Path(__file__).parent / "eval" / "written.jsonl"
 
 
 def test_written_set_stays_above_its_floors():
