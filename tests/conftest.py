@@ -11,6 +11,23 @@ FIXTURES = PROJECT / "tests" / "fixtures"
 SHARED = PROJECT.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_test_touches_the_default_store(tmp_path_factory: pytest.TempPathFactory):
+    """A store a test does not name is a throwaway one, never data/flankwatch.duckdb.
+
+    `make run` builds the demo store only when that file is missing, so a test that created it
+    would leave a fresh clone showing an empty dashboard.
+    """
+    from analysis.paths import DB_ENV, DEFAULT_DB
+
+    existed = DEFAULT_DB.exists()
+    patch = pytest.MonkeyPatch()
+    patch.setenv(DB_ENV, str(tmp_path_factory.mktemp("unnamed-store") / "flankwatch.duckdb"))
+    yield
+    patch.undo()
+    assert existed or not DEFAULT_DB.exists(), f"a test created {DEFAULT_DB}"
+
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
