@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,11 +14,16 @@ from analysis.ingest.pages import parse_page
 VILNIUS = ZoneInfo("Europe/Vilnius")
 
 
+def _expected_titles(shared_dir) -> list[str]:
+    """The titles EXPECTED.md names (read at run time: the seed pages' words stay in ../shared)."""
+    return re.findall(r'title: "([^"]+)"', (shared_dir / "seeds" / "EXPECTED.md").read_text(encoding="utf-8"))
+
+
 def test_baltic_times_seed(shared_dir):
     items = read_file(shared_dir / "seeds" / "000_31f9a79cbea712d5.txt")
     assert [item.kind for item in items] == ["article"]
     article = items[0]
-    assert article.title == "Lithuanian formin, NATO secgen discuss Baltic security issues"
+    assert article.title == _expected_titles(shared_dir)[0]
     assert article.published == date(2021, 1, 26)
     assert article.byline == "BNS/TBT Staff"
     assert article.dateline == "VILNIUS"
@@ -29,7 +35,7 @@ def test_baltic_times_seed(shared_dir):
 def test_lrt_seed_article(shared_dir):
     article, *headlines = read_file(shared_dir / "seeds" / "004_2e0d8853a9753b2c.txt")
     assert article.kind == "article"
-    assert article.title == "Lithuanian president meets with Joe Biden, asks for more US military presence in Baltics"
+    assert article.title == _expected_titles(shared_dir)[1]
     assert article.published == datetime(2021, 6, 14, 16, 26, tzinfo=VILNIUS)
     assert article.published.isoformat() == "2021-06-14T16:26:00+03:00"
     assert article.byline == "BNS"
@@ -53,12 +59,14 @@ def test_lrt_seed_related_headlines(shared_dir):
     assert all(h.published.date() == date(2021, 6, 13) for h in approximate)
     exact = {h.title: h.published for h in headlines if not h.published_approximate}
     assert len(exact) == 8
-    assert exact["Lithuania to raise defence spending to 2.5 percent by 2030 – president"] == datetime(
+    [spending] = [title for title in exact if "defence spending to 2.5 percent by 2030" in title]
+    assert f'"{spending}" at 2021-06-14 10:53' in (shared_dir / "seeds" / "EXPECTED.md").read_text(encoding="utf-8")
+    assert exact[spending] == datetime(
         2021, 6, 14, 10, 53, tzinfo=VILNIUS
     )
     titles = {h.title for h in headlines}
     assert "5" not in titles and "A bar in Vilnius" not in titles
-    assert "Russia wants to ‘swallow’ Belarus, says Lithuanian president" in titles
+    assert any(t.startswith("Russia wants to ‘swallow’ Belarus") for t in titles)
 
 
 def test_layout_b_fixture(fixtures_dir):
