@@ -15,7 +15,7 @@ from analysis.ingest.errors import ReadError
 from analysis.ingest.readers import READERS, reader_for, supported_suffixes
 from analysis.model import Item
 
-__all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "read_bytes", "read_file", "read_path",
+__all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "load_bytes", "read_bytes", "read_file", "read_path",
            "supported_suffixes"]
 
 MAX_FILE_BYTES = 32_000_000
@@ -30,25 +30,30 @@ class FileRead:
     warnings: tuple[str, ...]
 
 
-def read_path(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
-    """Read one file from disk; every problem is a ReadError that names the file."""
+def load_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A file's content, refused before reading when it is missing, not a file or too large."""
     name = str(path)
-    if not path.exists():
-        raise ReadError(name, "no such file or folder")
-    if not path.is_file():
-        raise ReadError(name, "not a regular file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReadError(
-            name,
-            f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one file; "
-            "split it into smaller files",
-        )
     try:
-        data = path.read_bytes()
+        if not path.exists():
+            raise ReadError(name, "no such file or folder")
+        if not path.is_file():
+            raise ReadError(name, "not a regular file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(
+                name,
+                f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one file; "
+                "split it into smaller files",
+            )
+        return path.read_bytes()
     except OSError as exc:
         raise ReadError(name, f"cannot read the file ({exc.strerror})") from exc
-    return read_bytes(data, name=name, suffix=path.suffix, max_bytes=max_bytes)
+
+
+def read_path(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
+    """Read one file from disk; every problem is a ReadError that names the file."""
+    data = load_bytes(path, max_bytes=max_bytes)
+    return read_bytes(data, name=str(path), suffix=path.suffix, max_bytes=max_bytes)
 
 
 def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE_BYTES) -> FileRead:

@@ -22,7 +22,7 @@ from typing import Literal
 
 import pandas as pd
 
-from analysis.ingest import MAX_FILE_BYTES, FileRead, ReadError, read_bytes, supported_suffixes
+from analysis.ingest import MAX_FILE_BYTES, FileRead, ReadError, load_bytes, read_bytes, supported_suffixes
 from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, fingerprint
 from analysis.model import Item
 from analysis.store import Store
@@ -98,7 +98,7 @@ def ingest_uploads(store: Store, uploads: Sequence[tuple[str, bytes]], *, progre
     """Ingest files received from a browser; their names are only shown, never used as paths."""
     known_files = store.ingested_file_hashes()
     parsed = (
-        _parse(f"upload:{safe_name(name)}", Path(safe_name(name)).suffix, data, None, known_files, max_bytes)
+        _parse(f"upload:{safe_name(name)}", Path(safe_name(name)).suffix, data, known_files, max_bytes)
         for name, data in uploads
     )
     return _ingest(store, parsed, known_files=known_files, total=len(uploads), missing=[], progress=progress,
@@ -163,10 +163,7 @@ class _Parsed:
     prints: list[Fingerprint | None] = field(default_factory=list)
 
 
-def _parse(name: str, suffix: str, data: bytes | None, error: str | None, known_files: set[str],
-           max_bytes: int) -> _Parsed:
-    if data is None:
-        return _Parsed(name, "failed", error=error)
+def _parse(name: str, suffix: str, data: bytes, known_files: set[str], max_bytes: int) -> _Parsed:
     sha256 = hashlib.sha256(data).hexdigest()
     if sha256 in known_files:
         return _Parsed(name, "duplicate", sha256=sha256)
@@ -179,17 +176,11 @@ def _parse(name: str, suffix: str, data: bytes | None, error: str | None, known_
 
 
 def _parse_path(path: str, known_files: set[str], max_bytes: int) -> _Parsed:
-    file = Path(path)
     try:
-        size = file.stat().st_size
-        if size > max_bytes:
-            return _Parsed(path, "failed", error=(
-                f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one file; "
-                "split it into smaller files"))
-        data = file.read_bytes()
-    except OSError as exc:
-        return _Parsed(path, "failed", error=f"cannot read the file ({exc.strerror})")
-    return _parse(path, file.suffix, data, None, known_files, max_bytes)
+        data = load_bytes(Path(path), max_bytes=max_bytes)
+    except ReadError as exc:
+        return _Parsed(path, "failed", error=exc.problem)
+    return _parse(path, Path(path).suffix, data, known_files, max_bytes)
 
 
 # Set once in each worker process by the pool initializer, so the known-file set is sent once
