@@ -239,15 +239,6 @@ class Store:
         ).fetchall()
         return {row[0] for row in rows}
 
-    def existing_ids(self, ids: Sequence[str]) -> set[str]:
-        if not ids:
-            return set()
-        frame = pd.DataFrame({"id": list(ids)})
-        rows = self.connection.execute(
-            "SELECT DISTINCT i.id FROM items i JOIN frame f ON i.id = f.id"
-        ).fetchall()
-        return {row[0] for row in rows}
-
     def all_ids(self) -> set[str]:
         return {row[0] for row in self.connection.execute("SELECT id FROM items").fetchall()}
 
