@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.paths import resolve_db
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -75,7 +75,8 @@ CREATE TABLE IF NOT EXISTS ingest_files (
 );
 CREATE TABLE IF NOT EXISTS analysed (
     item_id VARCHAR NOT NULL,
-    analysed_at TIMESTAMPTZ NOT NULL
+    analysed_at TIMESTAMPTZ NOT NULL,
+    model_version VARCHAR
 );
 CREATE TABLE IF NOT EXISTS item_themes (
     item_id VARCHAR NOT NULL,
@@ -120,7 +121,33 @@ CREATE TABLE IF NOT EXISTS item_topics (
     x DOUBLE,
     y DOUBLE
 );
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id VARCHAR NOT NULL,
+    item_id VARCHAR NOT NULL,
+    target VARCHAR NOT NULL,        -- 'theme' or 'claim'
+    theme VARCHAR,                  -- the theme key, for a theme correction
+    claim_id VARCHAR,               -- the corrected claim, for a claim correction (null for an added claim)
+    action VARCHAR NOT NULL,        -- confirm, reject, add, edit
+    fields JSON,                    -- a claim's corrected or added fields (LABELING.md names)
+    note VARCHAR,
+    corrected_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS models (
+    version VARCHAR NOT NULL,       -- the model file's content hash
+    created_at TIMESTAMPTZ NOT NULL,
+    active BOOLEAN NOT NULL,
+    manifest JSON NOT NULL,
+    file BLOB NOT NULL              -- the model file's bytes (an analyst-accepted retrained model)
+);
+CREATE TABLE IF NOT EXISTS topic_model (
+    fitted_at TIMESTAMPTZ NOT NULL,
+    manifest JSON NOT NULL,
+    arrays BLOB NOT NULL            -- numpy .npz bytes, loaded with allow_pickle=False
+);
 """
+
+# Columns added after a store was first made: (table, column, type). ensure_schema adds them.
+ADDED_COLUMNS = (("analysed", "model_version", "VARCHAR"),)
 
 ITEM_COLUMNS = (
     "id", "kind", "title", "text", "published_at", "published_date", "published_approximate",
@@ -192,6 +219,8 @@ class Store:
 
     def ensure_schema(self) -> None:
         self.connection.execute(SCHEMA)
+        for table, column, sql_type in ADDED_COLUMNS:
+            self.connection.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {sql_type}")
         self.connection.execute(
             "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
@@ -284,7 +313,8 @@ class Store:
             "SELECT id, kind, title, text, published_date FROM items WHERE duplicate_of IS NULL ORDER BY id"
         ).df()
 
-    def write_analysis(self, item_ids: Sequence[str], themes: pd.DataFrame, claims: pd.DataFrame) -> None:
+    def write_analysis(self, item_ids: Sequence[str], themes: pd.DataFrame, claims: pd.DataFrame, *,
+                       model_version: str | None = None) -> None:
         """Replace the themes and claims of these items and mark them analysed, atomically."""
         ids = pd.DataFrame({"item_id": list(item_ids)})
         themes = themes.reindex(columns=list(THEME_COLUMNS))
@@ -306,7 +336,7 @@ class Store:
                 con.register("batch_claims", claims)
                 con.execute(f"INSERT INTO claims SELECT {', '.join(CLAIM_COLUMNS)} FROM batch_claims")
                 con.unregister("batch_claims")
-            con.execute("INSERT INTO analysed SELECT item_id, ? FROM batch_ids", [now])
+            con.execute("INSERT INTO analysed SELECT item_id, ?, ? FROM batch_ids", [now, model_version])
             con.unregister("batch_ids")
 
     def write_topics(self, topics: pd.DataFrame, item_topics: pd.DataFrame) -> None:
