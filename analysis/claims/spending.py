@@ -601,17 +601,49 @@ REJECTIONS: tuple[tuple[str, Callable[[_Context], bool]], ...] = (
 )
 
 
-def _sentence_claims(document: Document, sentence: Sentence) -> list[_Found]:
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the rules say about one quantity of a sentence: the rejections that fired and the claim made.
+
+    ``rejections`` holds the first rejection only unless every rejection was asked for; ``claim``
+    is None when the quantity was rejected or is not a spending level.
+    """
+
+    quantity: Quantity
+    context: _Context
+    rejections: tuple[str, ...]
+    level: bool
+    found: _Found | None
+
+    @property
+    def claim(self) -> Claim | None:
+        return self.found.claim if self.found is not None else None
+
+
+def sentence_quantities(document: Document, sentence: Sentence) -> list[Quantity]:
+    """The percentages and sums of a sentence, parsed (value, range, unit, share of GDP, year after)."""
     # A "sentence" with dozens of figures is a table flattened into one line, not prose: read the
     # first ones only, so that a pathological line cannot make the extractor quadratic.
-    quantities = _quantities(document, sentence)[:_MAX_QUANTITIES]
+    return _quantities(document, sentence)[:_MAX_QUANTITIES]
+
+
+def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: bool = False) -> list[Verdict]:
+    """The rules' verdict on every quantity of a sentence (the learned layer reads them as features)."""
+    quantities = sentence_quantities(document, sentence)
+    verdicts: list[Verdict] = []
     accepted: dict[int, _Found] = {}
     for index, quantity in enumerate(quantities):
         previous = quantities[index - 1] if index else None
         following = quantities[index + 1] if index + 1 < len(quantities) else None
         context = _context(document, sentence, quantity, previous, following, accepted.get(index - 1))
-        if not any(rejects(context) for _, rejects in REJECTIONS) and _is_spending_level(context):
+        if every_rejection:
+            rejections = tuple(name for name, rejects in REJECTIONS if rejects(context))
+        else:
+            rejections = next(((name,) for name, rejects in REJECTIONS if rejects(context)), ())
+        level = not rejections and _is_spending_level(context)
+        if level:
             accepted[index] = _found(context)
+        verdicts.append(Verdict(quantity, context, rejections, level, None))
     # "3.03 % of GDP, or EUR 2.5 billion, in 2025" is one level in two units: one year, one kind.
     for index in sorted(accepted):
         first, second = accepted.get(index - 1), accepted[index]
@@ -629,7 +661,11 @@ def _sentence_claims(document: Document, sentence: Sentence) -> list[_Found]:
             first = accepted[index - 1] = _Found(claim, first.actor_stated)
         if second.claim.kind != first.claim.kind:
             accepted[index] = _Found(replace(second.claim, kind=first.claim.kind), second.actor_stated)
-    return [accepted[index] for index in sorted(accepted)]
+    return [replace(v, found=accepted.get(index)) for index, v in enumerate(verdicts)]
+
+
+def _sentence_claims(document: Document, sentence: Sentence) -> list[_Found]:
+    return [v.found for v in judge_sentence(document, sentence) if v.found is not None]
 
 
 def _context(
