@@ -2,7 +2,7 @@
 
 Items are analysed batch by batch; each batch's themes, claims and "analysed" marks are written
 in one transaction, so an interrupted run keeps every finished batch and the next run carries on
-with the rest. Topics are refitted over the whole corpus whenever anything was analysed.
+with the rest. New items join the stored topics; only `flankwatch topics --refit` refits them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from analysis.model import Claim
 from analysis.paths import DEMO_DIR
 from analysis.store import CLAIM_COLUMNS
 from analysis.themes import Lexicon, Taxonomy, ThemeScore, ThemeScorer, load_taxonomy
-from analysis.topics import discover_topics
+from analysis.topics import update_topics
 
 BATCH_SIZE = 500
 PARALLEL_FROM = 4000  # items; below this, starting worker processes costs more than it saves
@@ -133,7 +133,7 @@ def analyze_store(store, *, redo_all: bool = False, themes_path: Path | None = N
 
     Themes use a scorer fitted on the whole store plus the demo background, so an item's scores
     can shift a little when the corpus grows; ``--all`` re-scores everything against the current
-    corpus. Topics are refitted over the whole store whenever anything was analysed.
+    corpus. New items join the stored topics (ids and labels stay); `topics --refit` refits.
     """
     started = time.perf_counter()
     taxonomy = load_taxonomy(themes_path)
@@ -161,12 +161,8 @@ def analyze_store(store, *, redo_all: bool = False, themes_path: Path | None = N
                 bar.update(len(ids))
         if bar is not None:
             bar.close()
-    topics_note = "topics unchanged"
-    if len(todo) or redo_all or _topics_missing(store):
-        topics, item_topics = discover_topics(corpus, taxonomy=taxonomy)
-        store.write_topics(topics, item_topics)
-        emerging = int(topics["emerging"].sum()) if len(topics) else 0
-        topics_note = f"{len(topics)} topics ({emerging} emerging)"
+    # New items join the stored topics; only `flankwatch topics --refit` refits (see analysis/topics.py).
+    topics_note = update_topics(store, corpus, taxonomy=taxonomy, refit=False)
     stale = _stale_theme_note(store, taxonomy)
     elapsed = time.perf_counter() - started
     if not counts["items"]:
@@ -216,10 +212,6 @@ def _analysed_batches(scorer: ThemeScorer, todo: pd.DataFrame, *, workers: int):
     context = multiprocessing.get_context("spawn")
     with context.Pool(workers, initializer=_init_worker, initargs=(scorer,)) as pool:
         yield from pool.imap(_analyse_in_worker, batches)
-
-
-def _topics_missing(store) -> bool:
-    return int(store.connection.execute("SELECT count(*) FROM topics").fetchone()[0]) == 0
 
 
 def _stale_theme_note(store, taxonomy: Taxonomy) -> str:
