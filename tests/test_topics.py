@@ -1,5 +1,5 @@
 """Topic discovery: clusters, labels, theme mapping, stable ids, the 2-D map; the stored model that keeps
-topics put as items arrive; refits matched to the old topics."""
+topics put as items arrive; refits matched to the old topics; the command and the Topics page's button."""
 
 from __future__ import annotations
 
@@ -337,3 +337,28 @@ def test_refit_keeps_matched_ids_and_counts_new_and_retired(story_store, tmp_pat
                            settings=TopicSettings(n_topics=4))
     fresh = set(again.changes.loc[again.changes["status"] == "new", "topic_id"])
     assert again.new == 2 and fresh == {5, 6} and not fresh & retired  # retired ids are never reused
+
+
+def test_topics_page_refit_button_shows_what_changed(story_store, tmp_path, monkeypatch):
+    from dashboard_fixtures import app_test, assert_clean
+
+    analyse(story_store)
+    ingest_rows(story_store, tmp_path, story_rows("flood", FLOODS, range(12)), "floods.jsonl")
+    analyse(story_store)
+    before = stored_topics(story_store)
+    db = story_store.path
+    story_store.close()
+    at = app_test(db, monkeypatch, page="views/topics.py")
+    assert_clean(at)
+    assert not at.success
+    at.button(key="topics_refit").click().run()
+    assert_clean(at)
+    (message,) = [s.value.replace("\\", "") for s in at.success]  # shown Markdown-escaped
+    assert message.startswith("topics refitted: ") and " kept, " in message
+    changes = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    kept = changes[changes["status"] == "kept"]
+    assert len(kept) >= 3
+    assert kept.set_index("topic_id")["label"].to_dict() == \
+        before.set_index("topic_id").loc[kept["topic_id"], "label"].to_dict()
+    shown = next(d.value for d in at.dataframe if "terms" in d.value.columns)
+    assert len(shown) == len(changes[changes["status"] != "retired"])

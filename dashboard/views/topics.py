@@ -2,12 +2,72 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
+from analysis.store import Store
 from dashboard import charts, data, ui
 
 MAP_SAMPLE = 4000
 SHOWN_BY_DEFAULT = 5
+REFIT_KEY = "topics_refit_report"
+
+
+@st.cache_resource(show_spinner=False)
+def _refit_lock(path: str) -> threading.Lock:
+    """One refit at a time per store, whichever browser session asks."""
+    return threading.Lock()
+
+
+def refit(ctx: ui.ViewContext) -> dict:
+    """Refit the store's topics (matched topics keep ids and labels); return what changed."""
+    from analysis.topics import refresh_topics
+
+    taxonomy, problem = data.taxonomy()
+    if taxonomy is None:
+        return {"error": f"The taxonomy cannot be read, so topics cannot be refitted: {problem}"}
+    with _refit_lock(ctx.db):
+        # a cursor of the shared connection: the refit's transaction stays its own
+        writer = Store(ctx.db, ctx.store.connection.cursor(), read_only=False)
+        try:
+            update = refresh_topics(writer, writer.all_items_for_topics(), taxonomy=taxonomy, refit=True)
+        finally:
+            writer.close()
+        data.refresh_after_write(ctx.db)
+    return {"summary": update.summary(), "changes": update.changes}
+
+
+def _refit_controls(ctx: ui.ViewContext) -> None:
+    st.caption("New items join the nearest existing topic, so topics keep their ids and labels. Refitting "
+               "discovers them again over the whole store; a new topic that shares most of its items with an "
+               "old one keeps the old id and label.")
+    if st.button("Refit topics", key="topics_refit", icon=":material/refresh:", disabled=ctx.read_only,
+                 help="Read-only: another process has the store open." if ctx.read_only else None):
+        with st.spinner("Refitting topics…"):
+            st.session_state[REFIT_KEY] = refit(ctx)
+    report = st.session_state.get(REFIT_KEY)
+    if not report:
+        return
+    if "error" in report:
+        st.error(ui.md_escape(report["error"]))
+        return
+    st.success(ui.md_escape(report["summary"]), icon=":material/published_with_changes:")
+    changes = report["changes"]
+    if changes is not None and len(changes):
+        st.dataframe(
+            changes.assign(top_terms=[", ".join(t) for t in changes["top_terms"]]),
+            hide_index=True, width="stretch", key="topics_refit_changes",
+            column_config={
+                "topic_id": st.column_config.NumberColumn("Id", format="%d"),
+                "label": st.column_config.TextColumn("Topic", width="medium"),
+                "status": "Kept, new or retired",
+                "items_before": st.column_config.NumberColumn("Items before", format="%d"),
+                "items_after": st.column_config.NumberColumn("Items after", format="%d"),
+                "similarity": st.column_config.NumberColumn("Item overlap", format="%.2f"),
+                "top_terms": st.column_config.TextColumn("Top terms now", width="large"),
+            },
+        )
 
 
 def main() -> None:
@@ -16,6 +76,7 @@ def main() -> None:
                             "check on what the themes miss. Emerging topics match no theme well.")
     if not ui.has_data(ctx):
         return
+    _refit_controls(ctx)
     topics = data.topics(ctx.db, ctx.filters)
     if topics.empty:
         st.info("No topics yet: run `flankwatch analyze` to discover them.")
