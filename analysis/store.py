@@ -338,6 +338,9 @@ class Store:
                 con.unregister("batch_claims")
             con.execute("INSERT INTO analysed SELECT item_id, ?, ? FROM batch_ids", [now, model_version])
             con.unregister("batch_ids")
+            from analysis.corrections import apply_corrections  # analysts' corrections outlive re-analysis
+
+            apply_corrections(con, ids["item_id"].tolist())
 
     def write_topics(self, topics: pd.DataFrame, item_topics: pd.DataFrame) -> None:
         """Replace the discovered topics and every item's topic, atomically."""
