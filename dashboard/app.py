@@ -26,6 +26,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("views/claims.py", "Claims tracker", ":material/query_stats:", "claims"),
     ("views/articles.py", "Articles", ":material/article:", "articles"),
     ("views/topics.py", "Topics", ":material/hub:", "topics"),
+    ("views/model.py", "Model", ":material/model_training:", "model"),
     ("views/upload.py", "Add articles", ":material/upload_file:", "add-articles"),
 )
 

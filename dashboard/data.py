@@ -9,7 +9,8 @@ only and the upload page says why. Each query runs on its own cursor of the one 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from analysis import corrections as fw_corrections
 from analysis import queries
 from analysis.paths import resolve_db
 from analysis.queries import Filters
@@ -82,6 +84,32 @@ def refresh_after_write(path: str) -> None:
     with cursor(path) as con:
         queries.build_rollups(con)
     st.cache_data.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def write_lock(path: str) -> threading.Lock:
+    """One dashboard write at a time per store, whichever browser session makes it."""
+    return threading.Lock()
+
+
+def save_corrections(path: str, items: Sequence[fw_corrections.Correction]) -> list[str]:
+    """Record an analyst's corrections and show them at once on every page.
+
+    The corrections land in the analysis rows in their own transaction (on a cursor of the shared
+    connection); then the in-memory rollups are rebuilt and every cached result forgotten, so the
+    Overview, Trends and Claims pages count the corrected values on their next run.
+    """
+    opened = _open(path)
+    if opened.store is None or opened.read_only:
+        raise StoreError(opened.notice or f"{path}: the store is open read-only")
+    with write_lock(path):
+        writer = Store(path, opened.store.connection.cursor(), read_only=False)
+        try:
+            ids = fw_corrections.record_corrections(writer, items)
+        finally:
+            writer.close()
+        refresh_after_write(path)
+    return ids
 
 
 @st.cache_resource(show_spinner=False)
@@ -170,6 +198,31 @@ def item_detail(path: str, item_id: str) -> dict[str, Any] | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def item_corrections(path: str, item_id: str) -> pd.DataFrame:
+    with cursor(path) as con:
+        return fw_corrections.item_corrections(con, item_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def corrections_count(path: str) -> dict[str, int]:
+    with cursor(path) as con:
+        return fw_corrections.corrections_count(con)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def model_manifest(path: str) -> dict[str, Any]:
+    """The manifest of the model in use (the store's accepted one, else the shipped file).
+
+    Raises ImportError when this installation has no model API (analysis/modelfile.py).
+    """
+    import importlib
+
+    modelfile = importlib.import_module("analysis.modelfile")
+    with cursor(path) as con:
+        return dict(modelfile.active_bundle(Store(path, con, read_only=True)).manifest)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def claims(path: str, filters: Filters, *, claim_type: str | None) -> pd.DataFrame:
     with cursor(path) as con:
         return queries.claims(con, filters, claim_type=claim_type, rollups=True)
@@ -216,3 +269,10 @@ def items_export(store: Store, filters: Filters, *, text: str = "") -> pd.DataFr
 def claims_export(store: Store, filters: Filters) -> pd.DataFrame:
     with _store_cursor(store) as con:
         return queries.claims(con, filters, rollups=True)
+
+
+def corrections_export(store: Store) -> str:
+    """The corrected articles as labelled JSON lines (LABELING.md), for the download button."""
+    with _store_cursor(store) as con:
+        lines = fw_corrections.export_lines(Store(store.path, con, read_only=True))
+    return "".join(line + "\n" for line in lines)
