@@ -96,8 +96,9 @@ def save_corrections(path: str, items: Sequence[fw_corrections.Correction]) -> l
     """Record an analyst's corrections and show them at once on every page.
 
     The corrections land in the analysis rows in their own transaction (on a cursor of the shared
-    connection); then the in-memory rollups are rebuilt and every cached result forgotten, so the
-    Overview, Trends and Claims pages count the corrected values on their next run.
+    connection); then the in-memory rollups of the corrected items are recounted and every cached
+    result forgotten, so the Overview, Trends and Claims pages count the corrected values on their
+    next run.
     """
     opened = _open(path)
     if opened.store is None or opened.read_only:
@@ -106,9 +107,10 @@ def save_corrections(path: str, items: Sequence[fw_corrections.Correction]) -> l
         writer = Store(path, opened.store.connection.cursor(), read_only=False)
         try:
             ids = fw_corrections.record_corrections(writer, items)
+            fw_corrections.refresh_rollups(writer.connection, [c.item_id for c in items])
         finally:
             writer.close()
-        refresh_after_write(path)
+    st.cache_data.clear()
     return ids
 
 
