@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -29,6 +29,9 @@ from analysis.claims.spending import TRIGGER as SPENDING_TRIGGER
 from analysis.claims.spending import extract_spending, spending_claims
 from analysis.model import Claim, ClaimType
 from analysis.store import CLAIM_COLUMNS
+
+if TYPE_CHECKING:
+    from analysis.claims.learned import SpendingModel
 
 __all__ = ["CLAIM_FRAME_COLUMNS", "EXTRACTORS", "ClaimExtractor", "claims_frame", "extract_claims", "extractor"]
 
@@ -92,38 +95,68 @@ def extractor(claim_type: str) -> ClaimExtractor:
     raise KeyError(f"no claim type {claim_type!r}; known claim types: {known}")
 
 
-def extract_claims(text: str, *, published: date | datetime | None = None) -> list[Claim]:
+def extract_claims(text: str, *, published: date | datetime | None = None,
+                   spending_model: SpendingModel | None = None) -> list[Claim]:
     """All claims of every registered type in a text, in text order.
 
     A text without a digit or a number word is rejected by one pattern search, so the pipeline
-    can run this over every item.
+    can run this over every item. With ``spending_model``, spending claims are that model's.
 
     >>> [(c.type, c.actor, c.value) for c in extract_claims("Lithuania will spend 3 % of GDP on defence.")]
     [('spending', 'Lithuania', 3.0)]
     """
     document = Document(text, published=published)  # validates both arguments
-    if not document.contains(_ANY_NUMBER):
+    return _sorted(_document_claims(document, spending_model=spending_model))
+
+
+def _document_claims(document: Document, *, spending_model: SpendingModel | None = None,
+                     title: Document | None = None) -> list[Claim]:
+    if not document.contains(_ANY_NUMBER) and (spending_model is None or title is None
+                                               or not title.contains(_ANY_NUMBER)):
         return []
     claims: list[Claim] = []
     for row in EXTRACTORS:
-        if document.contains(row.trigger):
+        if row.type == "spending" and spending_model is not None:
+            claims.extend(spending_model.claims_from_documents(document, title))
+        elif document.contains(row.trigger):
             claims.extend(row.from_document(document))
+    return claims
+
+
+def _sorted(claims: list[Claim]) -> list[Claim]:
     claims.sort(key=lambda c: (c.start, c.details.get("quantity_start", c.start)))
     return claims
 
 
-def extract_item_claims(*, title: str | None, text: str, published: date | datetime | None = None) -> list[Claim]:
+def extract_item_claims(*, title: str | None, text: str, published: date | datetime | None = None,
+                        spending_model: SpendingModel | None = None) -> list[Claim]:
     """Claims of an item whose title may state what its body does not.
 
     Offsets stay relative to ``text``. A title's claim that the body restates is the body's claim
     (with the body's evidence); one found only in the title comes first, with
-    ``details["in_title"] = True`` and offsets into ``title``.
+    ``details["in_title"] = True`` and offsets into ``title``. With ``spending_model``, spending
+    claims (the title's included) are that model's; the other types are found as without it.
 
     >>> [(c.year, c.details.get("in_title")) for c in extract_item_claims(
     ...     title="Estonia to spend 3.2 percent of GDP on defence in 2024", text="The cabinet met on Monday.")]
     [(2024, True)]
     """
-    body_claims = extract_claims(text, published=published)
+    if spending_model is None:
+        body_claims = extract_claims(text, published=published)
+    else:
+        body = Document(text, published=published)
+        title_document = _title_document(title, text, body.published)
+        found = _document_claims(body, spending_model=spending_model, title=title_document)
+        spending_title = [c for c in found if c.details.get("in_title")]
+        body_claims = _sorted([c for c in found if not c.details.get("in_title")])
+        if title_document is None:
+            return spending_title + body_claims
+        title_only = [
+            replace(claim, details={**claim.details, "in_title": True})
+            for claim in _sorted(_document_claims(title_document))
+            if claim.type != "spending" and not any(_restates(body, claim) for body in body_claims)
+        ]
+        return _sorted(spending_title + title_only) + body_claims
     title = (title or "").strip()
     if not title or _normalised(text).startswith(_normalised(title)):
         return body_claims
@@ -133,6 +166,14 @@ def extract_item_claims(*, title: str | None, text: str, published: date | datet
         if not any(_restates(body, claim) for body in body_claims)
     ]
     return title_only + body_claims
+
+
+def _title_document(title: str | None, text: str, published: date | None) -> Document | None:
+    """The title as a document of its own, unless it is empty or the text begins with it."""
+    title = (title or "").strip()
+    if not title or _normalised(text).startswith(_normalised(title)):
+        return None
+    return Document(title, published=published)
 
 
 def _restates(body: Claim, title: Claim) -> bool:

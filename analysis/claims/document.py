@@ -61,7 +61,10 @@ class Document:
         """Does the lower-cased text hold a match of a (lower-case) trigger pattern?"""
         if trigger in self._triggered:
             return bool(self._triggered[trigger])
-        return trigger.search(self.lowered) is not None
+        key = ("contains", trigger)
+        if key not in self._memo:
+            self._memo[key] = trigger.search(self.lowered) is not None
+        return self._memo[key]
 
     def sentences_with(self, trigger: re.Pattern[str]) -> list[Sentence]:
         """The sentences holding a match of a trigger pattern, from one scan of the text."""

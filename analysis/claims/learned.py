@@ -260,7 +260,7 @@ def _candidates(document: Document, *, title: Document | None, in_title: bool) -
     for sentence in document.sentences_with(rules.TRIGGER):
         if not _near_spending_words(document, sentence, title):
             continue
-        for verdict in rules.judge_sentence(document, sentence, every_rejection=True):
+        for verdict in rules.judge_sentence(document, sentence, every_rejection=True, speakers=False):
             q = verdict.quantity
             if q.unit is None:
                 continue
@@ -274,12 +274,24 @@ def _candidates(document: Document, *, title: Document | None, in_title: bool) -
 
 # -- features -------------------------------------------------------------------------------------
 
+_SENTENCE_CUES = (("defence", rules.DEFENCE), ("spending", rules.SPENDING), ("other", rules.OTHER_DOMAIN),
+                  ("aid", rules.AID), ("hedge", _HEDGE), ("draft", _DRAFT), ("all_allies", _ALL_ALLIES))
+
+
+def _sentence_features(sentence: Sentence) -> frozenset[str]:
+    """Features of the sentence as a whole: its words and which cues it holds (shared by its figures)."""
+    features = {f"S:{t}" for t in _tokens(sentence.text)}
+    features.update(f"has:{label}" for label, pattern in _SENTENCE_CUES if pattern.search(sentence.text))
+    return frozenset(features)
+
+
 def _claim_features(candidate: _Candidate, seen: dict[tuple, int], position: int, count: int) -> frozenset[str]:
     document, sentence, verdict = candidate.document, candidate.sentence, candidate.verdict
     q, context, text = verdict.quantity, verdict.context, candidate.document.text
     left = _tokens(text[max(sentence.start, q.start - _WINDOW_CHARS) : q.start])[-_WINDOW_TOKENS:]
     right = _tokens(text[q.end : min(sentence.end, q.end + _WINDOW_CHARS)])[:_WINDOW_TOKENS]
-    features = {f"L:{t}" for t in left} | {f"R:{t}" for t in right} | {f"S:{t}" for t in _tokens(sentence.text)}
+    features = {f"L:{t}" for t in left} | {f"R:{t}" for t in right}
+    features |= document.memo(("learned_sentence", sentence.index), lambda: _sentence_features(sentence))
     for i, t in enumerate(reversed(left[-3:])):
         features.add(f"L{i + 1}:{t}")
     for i, t in enumerate(right[:3]):
@@ -319,10 +331,6 @@ def _claim_features(candidate: _Candidate, seen: dict[tuple, int], position: int
     features.add(f"n_in_sentence:{min(count, 4)}")
     features.add(f"pos_in_sentence:{min(position, 3)}")
     features.add(f"seen_before:{min(seen.get(candidate.numbers, 0), 2)}")
-    for label, pattern in (("defence", rules.DEFENCE), ("spending", rules.SPENDING), ("other", rules.OTHER_DOMAIN),
-                           ("aid", rules.AID), ("hedge", _HEDGE), ("draft", _DRAFT), ("all_allies", _ALL_ALLIES)):
-        if pattern.search(sentence.text):
-            features.add(f"has:{label}")
     near = context.sentence_clause[-60:] + " " + context.tail
     for label, pattern in (("goal", rules.GOAL_CUE), ("target", rules.TARGET_CUE), ("budget", rules.BUDGET_CUE),
                            ("actual", rules.ACTUAL_CUE), ("hedge", _HEDGE), ("procure", rules.PROCUREMENT_BEFORE)):
@@ -372,7 +380,7 @@ _PREP_CLASSES = {
     "from": "from", "since": "from", "starting": "from", "beginning": "from", "as": "from", "after": "from",
     "between": "from", "and": "and", "to": "to", "s": "possessive",
 }
-_BUDGET_AFTER = re.compile(r"^(?:'s|’s)?\s*(?:[\w-]+\s+){0,3}?(?:budget|bill|draft)\b", re.I)
+_BUDGET_AFTER = re.compile(r"(?:'s|’s)?\s*(?:[\w-]+\s+){0,3}?(?:budget|bill|draft)\b", re.I)
 _BUDGET_BEFORE = re.compile(r"\b(?:budget|bill|draft|spending|expenditures?|funding|allocations?|target|goal)\s+(?:\w+\s+)?(?:for|of|in)\s+(?:the\s+)?(?:year\s+)?$", re.I)
 _AGREED_BEFORE = re.compile(r"\b(?:agreed|decided|set|adopted|pledged|since|summit|agreement)\b[^.;]{0,30}$", re.I)
 
@@ -596,6 +604,11 @@ def _actor_options(candidate: _Candidate, title: Document | None) -> list[_Actor
     return result
 
 
+def _add_options(candidate: _Candidate, title: Document | None) -> None:
+    candidate.years = _year_options(candidate, title)
+    candidate.actors = _actor_options(candidate, title)
+
+
 def _kind_features(candidate: _Candidate, year: _YearOption) -> frozenset[str]:
     published = candidate.document.published
     features = set(candidate.features)
@@ -625,13 +638,16 @@ def _normalise_actor(actor: str | None) -> str | None:
 class SpendingModel:
     """Defence-spending claims decided by four linear models over candidates the rules propose.
 
-    ``C`` is the inverse L2 strength of each logistic regression; ``threshold`` the probability a
+    ``C`` is the inverse L2 strength of the claim and kind regressions, ``C_options`` of the year
+    and actor rankers (fewer, denser features); ``threshold`` the probability a
     candidate needs to be a claim; ``min_count`` the rows a feature must occur in to be kept.
     """
 
-    def __init__(self, *, random_state: int = 0, C: float = 1.0, threshold: float = 0.5, min_count: int = 2):
+    def __init__(self, *, random_state: int = 0, C: float = 1.0, C_options: float = 3.0, threshold: float = 0.5,
+                 min_count: int = 2):
         self.random_state = random_state
         self.C = C
+        self.C_options = C_options
         self.threshold = threshold
         self.min_count = min_count
 
@@ -666,15 +682,16 @@ class SpendingModel:
         fit = {"C": self.C, "random_state": self.random_state, "min_count": self.min_count}
         self.models_ = {
             "claim": _fit_linear(*rows["claim"], **fit),
-            "year": _fit_ranker(groups["year"], **fit),
+            "year": _fit_ranker(groups["year"], **{**fit, "C": self.C_options}),
             "kind": _fit_linear(*rows["kind"], **fit),
-            "actor": _fit_ranker(groups["actor"], **fit),
+            "actor": _fit_ranker(groups["actor"], **{**fit, "C": self.C_options}),
         }
         self.n_training_rows_ = {"claim": len(rows["claim"][1]), "kind": len(rows["kind"][1]),
                                  "year": len(groups["year"]), "actor": len(groups["actor"])}
         return self
 
-    def _prepare(self, body: Document, title: Document | None) -> list[_Candidate]:
+    def _prepare(self, body: Document, title: Document | None, *, options: bool = True) -> list[_Candidate]:
+        """The candidates of an item with their claim features (and their year and actor options)."""
         candidates = _candidates(body, title=title, in_title=False)
         if title is not None:
             candidates = _candidates(title, title=None, in_title=True) + candidates
@@ -686,8 +703,8 @@ class SpendingModel:
             siblings = by_sentence[(candidate.in_title, candidate.sentence.index)]
             candidate.features = _claim_features(candidate, seen, siblings.index(candidate), len(siblings))
             seen[candidate.numbers] += 1
-            candidate.years = _year_options(candidate, title)
-            candidate.actors = _actor_options(candidate, title)
+            if options:
+                _add_options(candidate, title)
         return candidates
 
     # -- predicting -------------------------------------------------------------------------------
@@ -706,10 +723,11 @@ class SpendingModel:
         kind_model, actor_model = self.models_["kind"], self.models_["actor"]
         threshold = math.log(self.threshold / (1 - self.threshold))
         accepted: list[tuple[float, _Candidate, Claim]] = []
-        for candidate in self._prepare(body, title):
+        for candidate in self._prepare(body, title, options=False):
             score = claim_model.score(candidate.features)
             if score < threshold:
                 continue
+            _add_options(candidate, title)
             year = max(candidate.years, key=lambda o: year_model.score(o.features))
             kind = "target" if kind_model.score(_kind_features(candidate, year)) >= 0 else "actual"
             scored = sorted(((actor_model.score(o.features), o) for o in candidate.actors),
@@ -732,7 +750,8 @@ class SpendingModel:
 
         meta = {
             "format": "flankwatch.spending_model", "format_version": FORMAT_VERSION,
-            "params": {"random_state": self.random_state, "C": self.C, "threshold": self.threshold,
+            "params": {"random_state": self.random_state, "C": self.C, "C_options": self.C_options,
+                       "threshold": self.threshold,
                        "min_count": self.min_count},
             "n_training_rows": dict(self.n_training_rows_), "sklearn_version": sklearn.__version__,
         }

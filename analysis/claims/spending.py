@@ -627,8 +627,12 @@ def sentence_quantities(document: Document, sentence: Sentence) -> list[Quantity
     return _quantities(document, sentence)[:_MAX_QUANTITIES]
 
 
-def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: bool = False) -> list[Verdict]:
-    """The rules' verdict on every quantity of a sentence (the learned layer reads them as features)."""
+def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: bool = False,
+                   speakers: bool = True) -> list[Verdict]:
+    """The rules' verdict on every quantity of a sentence (the learned layer reads them as features).
+
+    Without ``speakers`` the claims name no speaker (and no actor from one): cheaper, for features.
+    """
     quantities = sentence_quantities(document, sentence)
     verdicts: list[Verdict] = []
     accepted: dict[int, _Found] = {}
@@ -642,7 +646,7 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
             rejections = next(((name,) for name, rejects in REJECTIONS if rejects(context)), ())
         level = not rejections and _is_spending_level(context)
         if level:
-            accepted[index] = _found(context)
+            accepted[index] = _found(context, speakers=speakers)
         verdicts.append(Verdict(quantity, context, rejections, level, None))
     # "3.03 % of GDP, or EUR 2.5 billion, in 2025" is one level in two units: one year, one kind.
     for index in sorted(accepted):
@@ -730,7 +734,7 @@ def _gapped(context: _Context) -> bool:
     return bool(re.fullmatch(r"[\s,;]*(?:and\s+)?(?:the\s+)?", before)) and bool(re.fullmatch(r"\s*(?:with\s+)?", after))
 
 
-def _found(context: _Context) -> _Found:
+def _found(context: _Context, *, speakers: bool = True) -> _Found:
     """The claim for an accepted quantity: year, actor, kind and speaker."""
     document, sentence, quantity = context.document, context.sentence, context.quantity
     text, lead, clause, previous_found = document.text, context.lead, context.clause, context.previous_found
@@ -752,7 +756,7 @@ def _found(context: _Context) -> _Found:
         year = YearRef(previous_claim.year, previous_claim.year_high, previous_claim.year_relative,
                        previous_claim.details.get("year_text") or "")
 
-    speaker = document.speaker(sentence, quantity.start)
+    speaker = document.speaker(sentence, quantity.start) if speakers else None
     nato_target = _is_nato_target(document, sentence, clause, context.tail, year)
     if context.coordinated:
         actor, stated = previous_found.claim.actor, previous_found.actor_stated
