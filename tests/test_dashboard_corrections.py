@@ -66,7 +66,8 @@ def test_rejecting_a_theme_on_the_articles_page_changes_the_overview(writable_db
     at.button(key=f"theme_reject_{ITEM}_air_defence").click().run()
     assert_clean(at)
     assert any("rejected" in t.value for t in at.toast)
-    assert not at.button(key=f"theme_confirm_{ITEM}_air_defence").disabled  # shown struck out, can be restored
+    restore = at.button(key=f"theme_confirm_{ITEM}_air_defence")  # shown struck out, can be restored
+    assert restore.label == "Restore" and not restore.disabled
     themes = _frame(at, "analyst")
     row = themes[themes["label"] == LABEL].iloc[0]
     assert not row["assigned"] and row["analyst"].startswith("rejected by the analyst on ")
@@ -88,6 +89,7 @@ def test_adding_and_restoring_a_theme(writable_db, monkeypatch):
     assert themes[themes["label"] == "Belarus"].iloc[0]["assigned"]
     at.button(key=f"theme_reject_{ITEM}_belarus").click().run()
     at.button(key=f"theme_confirm_{ITEM}_belarus").click().run()  # restore
+    assert at.button(key=f"theme_confirm_{ITEM}_belarus").label == "Confirm"
     themes = _frame(at, "analyst")
     assert themes[themes["label"] == "Belarus"].iloc[0]["assigned"]
 
@@ -285,3 +287,13 @@ def test_model_page_on_an_empty_store(empty_db, monkeypatch, model_api):  # noqa
     at = app_test(empty_db, monkeypatch, page="views/model.py")
     assert_clean(at)
     assert _metric(at, "Version") == "abc123def456"
+
+
+def test_model_page_explains_a_model_that_cannot_be_read(writable_db, monkeypatch, model_api):
+    def broken(store):
+        raise FileNotFoundError("data/model/flankwatch-model.npz: no such file")
+
+    monkeypatch.setattr(sys.modules["analysis.modelfile"], "active_bundle", broken)
+    at = app_test(writable_db, monkeypatch, page="views/model.py")
+    assert not at.exception
+    assert any("cannot be read" in e.value and "no such file" in e.value for e in at.error)

@@ -169,9 +169,9 @@ def theme_corrections(ctx: ui.ViewContext, item_id: str, themes: pd.DataFrame, l
         name, status, confirm, reject = st.columns([3, 4, 1, 1], vertical_alignment="center")
         name.markdown(ui.md_escape(label) if theme in assigned else f"~~{ui.md_escape(label)}~~")
         status.caption(_status(latest, "theme", theme) or "assigned by the model")
-        confirm.button("Confirm", key=f"theme_confirm_{item_id}_{theme}", disabled=disabled, type="tertiary",
-                       icon=":material/check:", on_click=_save_theme,
-                       args=(ctx.db, item_id, theme, "confirm", label))
+        confirm.button("Confirm" if theme in assigned else "Restore", key=f"theme_confirm_{item_id}_{theme}",
+                       disabled=disabled, type="tertiary", icon=":material/check:" if theme in assigned else
+                       ":material/undo:", on_click=_save_theme, args=(ctx.db, item_id, theme, "confirm", label))
         if theme in assigned:
             reject.button("Reject", key=f"theme_reject_{item_id}_{theme}", disabled=disabled, type="tertiary",
                           icon=":material/close:", on_click=_save_theme, args=(ctx.db, item_id, theme, "reject", label))

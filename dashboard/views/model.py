@@ -207,7 +207,12 @@ def main() -> None:
     if flash:
         st.success(ui.md_escape(flash), icon=":material/check_circle:")
     st.subheader("In use", anchor=False)
-    show_manifest(data.model_manifest(ctx.db), ctx.theme_labels)
+    try:
+        manifest = data.model_manifest(ctx.db)
+    except (OSError, ValueError, KeyError, StoreError) as exc:
+        st.error(f"The model in use cannot be read: {ui.md_escape(exc)}")
+        return
+    show_manifest(manifest, ctx.theme_labels)
 
     st.subheader("Retrain with corrections", anchor=False)
     counted = data.corrections_count(ctx.db)
