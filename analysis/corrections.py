@@ -220,7 +220,8 @@ def _check(correction: Correction) -> None:
                               f"{', '.join(TARGET_ACTIONS[correction.target])}, got {correction.action!r}")
     if correction.target == "theme":
         if not isinstance(correction.theme, str) or not _THEME_KEY.match(correction.theme):
-            raise CorrectionError(f"a theme correction needs a theme key such as 'air_defence', got {correction.theme!r}")
+            raise CorrectionError(
+                f"a theme correction needs a theme key such as 'air_defence', got {correction.theme!r}")
     elif correction.action != "add" and not correction.claim_id:
         raise CorrectionError(f"a claim {correction.action} needs the claim_id of the claim it corrects")
     elif correction.action in ("add", "edit") and not correction.fields:
@@ -243,9 +244,9 @@ def record_correction(store, correction: Correction) -> str:
     return record_corrections(store, [correction])[0]
 
 
-def _new_correction_id(index: int = 0) -> str:
-    """Sorts in the order corrections were made, also within one transaction."""
-    return f"{time.time_ns():020d}-{index:04d}-{secrets.token_hex(3)}"
+def _new_correction_id() -> str:
+    """Sorts in the order corrections were made, also within one transaction (ties on corrected_at)."""
+    return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
 
 
 def _record(con: duckdb.DuckDBPyConnection, correction: Correction) -> str:

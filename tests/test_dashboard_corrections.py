@@ -11,11 +11,10 @@ import sys
 import textwrap
 import types
 
-import duckdb
 import pytest
 
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
-    app_test, assert_clean, chart_titled, empty_db, fresh_streamlit_caches, synthetic_db, trace_total,
+    app_test, assert_clean, chart_titled, empty_db, fresh_streamlit_caches, synthetic_db,
 )
 
 ITEM = "lt-2025"  # the scripted Lithuanian 5-6 % article of the synthetic store

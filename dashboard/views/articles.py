@@ -145,7 +145,8 @@ def _status(latest: pd.DataFrame, target: str, key: str) -> str:
     if rows.empty:
         return ""
     row = rows.iloc[0]
-    return f"{ACTION_LABELS.get(row['action'], row['action'])} by the analyst on {pd.Timestamp(row['corrected_at']):%Y-%m-%d}"
+    action = ACTION_LABELS.get(row["action"], row["action"])
+    return f"{action} by the analyst on {pd.Timestamp(row['corrected_at']):%Y-%m-%d}"
 
 
 def _flash() -> None:
@@ -219,7 +220,8 @@ def claim_corrections(ctx: ui.ViewContext, item_id: str, claims: pd.DataFrame, l
         summary = " · ".join(str(v) for v in (claim["type"], claim.get("actor"), _number_text(claim.get("value")),
                                               claim.get("unit"), _number_text(claim.get("year")))
                              if isinstance(v, str) and v)
-        with st.expander(ui.md_escape(f"{summary}{' · ' + status if status else ''}"), key=f"claim_box_{item_id}_{claim_id}"):
+        label = ui.md_escape(f"{summary}{' · ' + status if status else ''}")
+        with st.expander(label, key=f"claim_box_{item_id}_{claim_id}"):
             ui.text_block(ui.escaped(claim.get("evidence") or "(no quote)"))
             with st.form(key=f"claim_form_{item_id}_{claim_id}", border=False):
                 _claim_inputs(_claim_prefix(item_id, claim_id), _claim_values(claim),
@@ -397,8 +399,9 @@ def list_view(ctx: ui.ViewContext) -> None:
     corrected = data.corrections_count(ctx.db)
     if corrected["items"]:
         st.download_button(
-            f"Download the analysts' corrections ({corrected['items']:,} article{'s' if corrected['items'] != 1 else ''}"
-            ", labelled JSON lines)", data=lambda: data.corrections_export(ctx.store),
+            f"Download the analysts' corrections ({corrected['items']:,} "
+            f"article{'s' if corrected['items'] != 1 else ''}, labelled JSON lines)",
+            data=lambda: data.corrections_export(ctx.store),
             file_name="flankwatch-corrections.jsonl", mime="application/jsonl", key="corrections_jsonl",
             icon=":material/download:", on_click="ignore",
             help="Every corrected article with its themes and spending claims as they now stand, in the labelling "

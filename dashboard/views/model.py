@@ -216,8 +216,9 @@ def main() -> None:
 
     st.subheader("Retrain with corrections", anchor=False)
     counted = data.corrections_count(ctx.db)
-    st.caption(f"The analysts have made {counted['corrections']:,} correction{'s' if counted['corrections'] != 1 else ''} "
-               f"on {counted['items']:,} article{'s' if counted['items'] != 1 else ''}. Retraining fits on the "
+    made, items = counted["corrections"], counted["items"]
+    st.caption(f"The analysts have made {made:,} correction{'s' if made != 1 else ''} "
+               f"on {items:,} article{'s' if items != 1 else ''}. Retraining fits on the "
                "training files plus the corrected articles and measures the result by grouped cross-validation; "
                "nothing changes until you accept it.")
     if ctx.read_only:
