@@ -215,13 +215,17 @@ def corrections_count(path: str) -> dict[str, int]:
 def model_manifest(path: str) -> dict[str, Any]:
     """The manifest of the model in use (the store's accepted one, else the shipped file).
 
-    Raises ImportError when this installation has no model API (analysis/modelfile.py).
+    Raises ImportError when this installation has no model API (analysis/modelfile.py), and
+    TaxonomyError when the taxonomy the model is read against cannot be loaded.
     """
     import importlib
 
     modelfile = importlib.import_module("analysis.modelfile")
+    themes, problem = taxonomy()
+    if themes is None:
+        raise TaxonomyError(problem or "the taxonomy cannot be read")
     with cursor(path) as con:
-        return dict(modelfile.active_bundle(Store(path, con, read_only=True)).manifest)
+        return dict(modelfile.active_bundle(Store(path, con, read_only=True), themes).manifest)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -212,7 +212,8 @@ def model_api(monkeypatch):
                     "cv": {**MANIFEST["cv"], "macro_f1": 0.93}}
     state = {"active": FakeBundle(MANIFEST)}
 
-    def active_bundle(store):
+    def active_bundle(store, taxonomy):
+        assert "air_defence" in taxonomy.keys  # the model is read against the taxonomy
         return state["active"]
 
     def retrain(store, *, progress=None):
@@ -289,10 +290,19 @@ def test_model_page_on_an_empty_store(empty_db, monkeypatch, model_api):  # noqa
 
 
 def test_model_page_explains_a_model_that_cannot_be_read(writable_db, monkeypatch, model_api):
-    def broken(store):
+    def broken(store, taxonomy):
         raise FileNotFoundError("data/model/flankwatch-model.npz: no such file")
 
     monkeypatch.setattr(sys.modules["analysis.modelfile"], "active_bundle", broken)
     at = app_test(writable_db, monkeypatch, page="views/model.py")
     assert not at.exception
     assert any("cannot be read" in e.value and "no such file" in e.value for e in at.error)
+
+
+def test_model_page_without_retraining_still_shows_the_model(writable_db, monkeypatch, model_api):
+    monkeypatch.setitem(sys.modules, "analysis.training", None)  # import fails
+    at = app_test(writable_db, monkeypatch, page="views/model.py")
+    assert_clean(at)
+    assert _metric(at, "Version") == "abc123def456"
+    assert any("Retraining is not available" in i.value for i in at.info)
+    assert not any(b.key == "model_retrain" for b in at.button)

@@ -17,18 +17,19 @@ import pandas as pd
 import streamlit as st
 
 from analysis.store import Store, StoreError
+from analysis.themes import TaxonomyError
 from dashboard import data, ui
 
 CANDIDATE_KEY = "model_candidate"
 FLASH_KEY = "model_flash"
 
 
-def _api() -> tuple[Any, Any, str | None]:
-    """(analysis.modelfile, analysis.training), or why they cannot be imported."""
+def _module(name: str) -> tuple[Any, str | None]:
+    """The model API's module (analysis.modelfile, analysis.training), or why it cannot be imported."""
     try:
-        return importlib.import_module("analysis.modelfile"), importlib.import_module("analysis.training"), None
+        return importlib.import_module(name), None
     except ImportError as exc:
-        return None, None, str(exc)
+        return None, str(exc)
 
 
 def _number(value: Any) -> float | None:
@@ -134,7 +135,7 @@ def retrain(ctx: ui.ViewContext, modelfile: Any, training: Any) -> None:
     bar = st.progress(0.0, text="Retraining on the training files and the analysts' corrections…")
     store = _reader(ctx)
     try:
-        old = modelfile.active_bundle(store)
+        old = modelfile.active_bundle(store, data.taxonomy()[0])
         new = training.retrain(store, progress=_progress_reporter(bar))
         changes = training.theme_changes(store, old, new)
     finally:
@@ -198,7 +199,7 @@ def main() -> None:
     if ctx.store is None:
         st.error(f"The store cannot be opened: {ui.md_escape(ctx.notice)}")
         return
-    modelfile, training, problem = _api()
+    modelfile, problem = _module("analysis.modelfile")
     if problem is not None:
         st.info(f"Model management is not available in this installation ({ui.md_escape(problem)}).",
                 icon=":material/info:")
@@ -209,7 +210,7 @@ def main() -> None:
     st.subheader("In use", anchor=False)
     try:
         manifest = data.model_manifest(ctx.db)
-    except (OSError, ValueError, KeyError, StoreError) as exc:
+    except (OSError, ValueError, KeyError, StoreError, TaxonomyError) as exc:
         st.error(f"The model in use cannot be read: {ui.md_escape(exc)}")
         return
     show_manifest(manifest, ctx.theme_labels)
@@ -223,6 +224,11 @@ def main() -> None:
                "nothing changes until you accept it.")
     if ctx.read_only:
         st.caption("Read-only: another process has the store open, so a retrained model cannot be accepted here.")
+    training, problem = _module("analysis.training")
+    if problem is not None:
+        st.info(f"Retraining is not available in this installation ({ui.md_escape(problem)}).",
+                icon=":material/info:")
+        return
     if st.button("Retrain with corrections", key="model_retrain", icon=":material/model_training:"):
         retrain(ctx, modelfile, training)
     candidate = st.session_state.get(CANDIDATE_KEY)
