@@ -82,6 +82,7 @@ _WINDOW_CHARS = 90
 _WINDOW_TOKENS = 8
 _MAX_PERCENT = 50.0
 _MIN_MONEY = 1_000_000
+_MAX_MONEY = 2e12  # no defence budget is larger: "EUR 1,559 billion" is a decimal comma misread
 _PREVIOUS_SENTENCES = 3
 
 
@@ -266,7 +267,7 @@ def _candidates(document: Document, *, title: Document | None, in_title: bool) -
                 continue
             if q.is_percent and (q.value > _MAX_PERCENT or (q.value_high or 0) > _MAX_PERCENT):
                 continue
-            if not q.is_percent and q.value < _MIN_MONEY:
+            if not q.is_percent and not _MIN_MONEY <= q.value <= _MAX_MONEY:
                 continue
             found.append(_Candidate(document, sentence, verdict, in_title))
     return found
@@ -385,6 +386,34 @@ _BUDGET_BEFORE = re.compile(r"\b(?:budget|bill|draft|spending|expenditures?|fund
 _AGREED_BEFORE = re.compile(r"\b(?:agreed|decided|set|adopted|pledged|since|summit|agreement)\b[^.;]{0,30}$", re.I)
 
 
+@dataclass(frozen=True, slots=True)
+class _YearFacts:
+    """The explicit years of an item (body and title) and how often each is named (dates left out)."""
+
+    counts: dict[int, int]
+
+    @property
+    def distinct(self) -> int:
+        return len(self.counts)
+
+
+def _year_facts(body: Document, title: Document | None) -> _YearFacts:
+    def compute() -> _YearFacts:
+        counts: dict[int, int] = defaultdict(int)
+        for doc in (body, title) if title is not None else (body,):
+            for match in _YEAR_MENTION.finditer(doc.text):
+                if _MONTH_BEFORE.search(doc.text, max(0, match.start() - 25), match.start()):
+                    continue  # a date line, not a year the text is about
+                counts[int(match.group("year"))] += 1
+        return _YearFacts(dict(counts))
+
+    return body.memo(("learned_year_facts", None if title is None else title.text), compute)
+
+
+def _sentence_quantities(document: Document, sentence: Sentence) -> list[rules.Quantity]:
+    return document.memo(("learned_quantities", sentence.index), lambda: rules.sentence_quantities(document, sentence))
+
+
 def _year_option_features(doc: Document, span: Sentence, start: int, end: int, part: str, src: str) -> set[str]:
     """Features of one year mention: where it is (src), the word before and after, budget words, dates."""
     text = doc.text
@@ -409,6 +438,7 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
     rule_claim = candidate.verdict.claim
     rule_key = (rule_claim.year, rule_claim.year_high) if rule_claim is not None and not rule_claim.year_relative else None
     options: dict[tuple, tuple[str, set[str]]] = {}
+    facts = _year_facts(document, title) if not candidate.in_title else _year_facts(document, None)
 
     def add(year: int | None, high: int | None, relative: bool, label: str, source: str, features: set[str]) -> None:
         diff = "relative" if relative else _year_diff(year, published)
@@ -418,6 +448,11 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
             features.add("rule_year")
         if relative:
             features.add(f"relative:{label.lower().split()[0]}")
+        elif year is not None:
+            count = facts.counts.get(year, 0)
+            features.add(f"doc_count:{_bin(count, (2, 3, 5))}")
+            if facts.distinct == 1:
+                features.update({"only_year", f"only_year:{source}"})
         key = (year, high, relative)
         if key in options:
             options[key][2].update(features)
@@ -425,6 +460,7 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
             options[key] = (label, source, features)
 
     mentions = _year_mentions(text, sentence.start, sentence.end, published)
+    quantities = _sentence_quantities(document, sentence)
     distances = sorted({abs(m[0] - q.start) for m in mentions})
     n_explicit = sum(1 for m in mentions if not m[4])
     for start, end, year, high, relative, mention_text, part in mentions:
@@ -443,6 +479,13 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
             features.add(f"figure_between:{where}")
         if re.search(r"[;:]|\s[-–—]\s|,\s+(?:but|while|whereas)\b", between):
             features.add(f"clause_between:{where}")
+        for other in quantities:
+            if other.start == q.start:
+                continue
+            if other.end <= start and end <= other.extent:
+                features.add(f"other_tail:{where}")  # "3 % in 2024 and 4 %": 2024 dates the other figure
+            if 0 <= other.start - end <= 12:
+                features.add(f"year_then_other:{where}")  # "in 2022 - PLN 73.6 billion"
         add(year, high, relative, mention_text, where, features)
     # the sentences around it and the title: only when they date the same topic
     neighbours: list[tuple[str, Document, Sentence]] = []
@@ -639,15 +682,16 @@ class SpendingModel:
     """Defence-spending claims decided by four linear models over candidates the rules propose.
 
     ``C`` is the inverse L2 strength of the claim and kind regressions, ``C_options`` of the year
-    and actor rankers (fewer, denser features); ``threshold`` the probability a
+    ranker and ``C_actor`` of the actor ranker (fewer, denser features); ``threshold`` the probability a
     candidate needs to be a claim; ``min_count`` the rows a feature must occur in to be kept.
     """
 
-    def __init__(self, *, random_state: int = 0, C: float = 1.0, C_options: float = 3.0, threshold: float = 0.5,
-                 min_count: int = 2):
+    def __init__(self, *, random_state: int = 0, C: float = 1.0, C_options: float = 3.0, C_actor: float = 0.3,
+                 threshold: float = 0.5, min_count: int = 2):
         self.random_state = random_state
         self.C = C
         self.C_options = C_options
+        self.C_actor = C_actor
         self.threshold = threshold
         self.min_count = min_count
 
@@ -684,7 +728,7 @@ class SpendingModel:
             "claim": _fit_linear(*rows["claim"], **fit),
             "year": _fit_ranker(groups["year"], **{**fit, "C": self.C_options}),
             "kind": _fit_linear(*rows["kind"], **fit),
-            "actor": _fit_ranker(groups["actor"], **{**fit, "C": self.C_options}),
+            "actor": _fit_ranker(groups["actor"], **{**fit, "C": self.C_actor}),
         }
         self.n_training_rows_ = {"claim": len(rows["claim"][1]), "kind": len(rows["kind"][1]),
                                  "year": len(groups["year"]), "actor": len(groups["actor"])}
@@ -751,6 +795,7 @@ class SpendingModel:
         meta = {
             "format": "flankwatch.spending_model", "format_version": FORMAT_VERSION,
             "params": {"random_state": self.random_state, "C": self.C, "C_options": self.C_options,
+                       "C_actor": self.C_actor,
                        "threshold": self.threshold,
                        "min_count": self.min_count},
             "n_training_rows": dict(self.n_training_rows_), "sklearn_version": sklearn.__version__,

@@ -63,11 +63,13 @@ PERCENT = re.compile(
     (?P<value>{NUMBER})[\s-]?(?P<sign>%|per\s?cent\b|percent\b|pct\b|pc\b)""",
     re.X | re.I,
 )
+# Sums also group thousands with plain spaces ("EUR 1 559 433 634", "1 359 million euros").
+_MONEY_DIGITS = rf"(?:\d{{1,3}}(?:\ \d{{3}})+(?![\d.,]\d)|{DIGITS})"
 MONEY = re.compile(
     rf"""(?<![\w.,])(?:
       (?P<pre>€|EUR|US\$|\$|USD|£|GBP|PLN|SEK|NOK|DKK)\s?
-        (?:(?P<low1>{DIGITS})\s?(?:[-–]|\s+to\s+)\s?)?(?P<num1>{DIGITS})(?:\s?(?P<scale1>{SCALE}))?
-    | (?:(?:(?P<low2>{DIGITS})\s?(?:[-–]|\s+to\s+)\s?)?(?P<num2>{DIGITS})(?:\s?(?P<scale2>{SCALE}))?
+        (?:(?P<low1>{DIGITS})\s?(?:[-–]|\s+to\s+)\s?)?(?P<num1>{_MONEY_DIGITS})(?:\s?(?P<scale1>{SCALE}))?
+    | (?:(?:(?P<low2>{DIGITS})\s?(?:[-–]|\s+to\s+)\s?)?(?P<num2>{_MONEY_DIGITS})(?:\s?(?P<scale2>{SCALE}))?
        | (?P<word2>a|an|one|two|three|four|five|half\s+a)\s+(?P<word_scale>trillion|billion|million))
       \s?(?P<post>(?i:euros?|eur|dollars|us\s+dollars|usd|zlotys?|pln|pounds|kronor|kroner|crowns|roubles|rubles))\b
     )""",
