@@ -43,7 +43,7 @@ ALL = Filters()
 
 
 def _analyse(store: Store) -> None:
-    analyze_store(store, redo_all=True, themes_path=None, progress=False, background=[])
+    analyze_store(store, redo_all=True, themes_path=None, progress=False)
 
 
 @pytest.fixture(scope="module")
