@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import repeat
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -109,7 +110,7 @@ class _Linear:
 
     def score(self, features: Iterable[str]) -> float:
         weights = self.weights
-        return self.intercept + sum(weights.get(f, 0.0) for f in features)
+        return self.intercept + sum(map(weights.get, features, repeat(0.0)))
 
     def to_arrays(self, prefix: str) -> dict[str, np.ndarray]:
         names = sorted(self.weights)
@@ -241,14 +242,19 @@ class _Candidate:
         return (q.unit, round(q.value, 6), None if q.value_high is None else round(q.value_high, 6))
 
 
+def _has_near_words(document: Document, index: int) -> bool:
+    return document.memo(("learned_near_words", index),
+                         lambda: _NEAR_WORDS.search(document.sentences[index].text) is not None)
+
+
 def _near_spending_words(document: Document, sentence: Sentence, title: Document | None) -> bool:
-    if _NEAR_WORDS.search(sentence.text):
+    if _has_near_words(document, sentence.index):
         return True
     for step in (-1, 1):
         index = sentence.index + step
-        if 0 <= index < len(document.sentences) and _NEAR_WORDS.search(document.sentences[index].text):
+        if 0 <= index < len(document.sentences) and _has_near_words(document, index):
             return True
-    return title is not None and bool(_NEAR_WORDS.search(title.text))
+    return title is not None and title.memo(("learned_near_words", None), lambda: _NEAR_WORDS.search(title.text) is not None)
 
 
 def _candidates(document: Document, *, title: Document | None, in_title: bool) -> list[_Candidate]:
@@ -410,10 +416,6 @@ def _year_facts(body: Document, title: Document | None) -> _YearFacts:
     return body.memo(("learned_year_facts", None if title is None else title.text), compute)
 
 
-def _sentence_quantities(document: Document, sentence: Sentence) -> list[rules.Quantity]:
-    return document.memo(("learned_quantities", sentence.index), lambda: rules.sentence_quantities(document, sentence))
-
-
 def _year_option_features(doc: Document, span: Sentence, start: int, end: int, part: str, src: str) -> set[str]:
     """Features of one year mention: where it is (src), the word before and after, budget words, dates."""
     text = doc.text
@@ -460,7 +462,7 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
             options[key] = (label, source, features)
 
     mentions = _year_mentions(text, sentence.start, sentence.end, published)
-    quantities = _sentence_quantities(document, sentence)
+    quantities = rules.sentence_quantities(document, sentence)
     distances = sorted({abs(m[0] - q.start) for m in mentions})
     n_explicit = sum(1 for m in mentions if not m[4])
     for start, end, year, high, relative, mention_text, part in mentions:
@@ -499,7 +501,8 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
         neighbours.append(("title", document, document.sentences[0]))
     own = "own_years" if n_explicit else "own_none"
     for label, doc, other in neighbours:
-        other_mentions = _year_mentions(doc.text, other.start, other.end, published)
+        other_mentions = doc.memo(("learned_year_mentions", other.index),
+                                  lambda: _year_mentions(doc.text, other.start, other.end, published))
         has_figure = bool(rules.PERCENT_SIGN.search(other.text) or rules.CURRENCY_SIGN.search(other.text))
         for start, end, year, high, relative, mention_text, part in other_mentions:
             features = _year_option_features(doc, other, start, end, part, label)
@@ -780,10 +783,18 @@ class SpendingModel:
             if scored:  # "Estonia, Latvia and Lithuania pledged 5 %": each member of the chosen list
                 lists = scored[0][1].features & _LIST_TAGS
                 actors += [o.name for _, o in scored[1:] if o.features & lists]
-            speaker = candidate.document.speaker(candidate.sentence, candidate.quantity.start)
             for actor in actors:
-                accepted.append((score, candidate, _claim(candidate, year, kind, actor, speaker, score)))
-        return _without_restatements(accepted)
+                accepted.append((score, candidate, _claim(candidate, year, kind, actor, None, score)))
+        # speakers only for the claims kept: attributing a quote is the costliest step per figure
+        speakers: dict[int, Any] = {}
+        claims = []
+        for candidate, claim in _without_restatements(accepted):
+            key = id(candidate)
+            if key not in speakers:
+                speakers[key] = candidate.document.speaker(candidate.sentence, candidate.quantity.start)
+            found = speakers[key]
+            claims.append(replace(claim, speaker=found.speaker) if found and found.speaker else claim)
+        return claims
 
     # -- persistence -------------------------------------------------------------------------------
 
@@ -897,7 +908,7 @@ def _own_sentence(claim: Claim) -> bool:
     return claim.details.get("year_source") in ("tail", "before", "after")
 
 
-def _without_restatements(accepted: list[tuple[float, _Candidate, Claim]]) -> list[Claim]:
+def _without_restatements(accepted: list[tuple[float, _Candidate, Claim]]) -> list[tuple[_Candidate, Claim]]:
     """One claim per figure and actor, unless its own sentences date it differently; body before title.
 
     A figure stated again (the headline and the body, a summary at the end) is one claim: the
@@ -907,17 +918,18 @@ def _without_restatements(accepted: list[tuple[float, _Candidate, Claim]]) -> li
     for item in accepted:
         claim = item[2]
         groups[(claim.unit, claim.value, claim.value_high, claim.actor)].append(item)
-    claims: list[Claim] = []
+    claims: list[tuple[_Candidate, Claim]] = []
     for items in groups.values():
         items.sort(key=lambda item: (item[1].in_title, -item[0]))
         dated = [item for item in items if _own_sentence(item[2]) and not item[2].year_relative]
         if dated:
             years: set[tuple] = set()
-            for _, _, claim in dated:
+            for _, candidate, claim in dated:
                 if (claim.year, claim.year_high) not in years:
                     years.add((claim.year, claim.year_high))
-                    claims.append(claim)
+                    claims.append((candidate, claim))
         else:
-            claims.append(items[0][2])
-    claims.sort(key=lambda c: (not c.details.get("in_title", False), c.start, c.details["quantity_start"]))
+            claims.append(items[0][1:])
+    claims.sort(key=lambda item: (not item[1].details.get("in_title", False), item[1].start,
+                                  item[1].details["quantity_start"]))
     return claims

@@ -625,8 +625,10 @@ class Verdict:
 def sentence_quantities(document: Document, sentence: Sentence) -> list[Quantity]:
     """The percentages and sums of a sentence, parsed (value, range, unit, share of GDP, year after)."""
     # A "sentence" with dozens of figures is a table flattened into one line, not prose: read the
-    # first ones only, so that a pathological line cannot make the extractor quadratic.
-    return _quantities(document, sentence)[:_MAX_QUANTITIES]
+    # first ones only, so that a pathological line cannot make the extractor quadratic. Parsed once
+    # per sentence: the rules and the learned layer's features both read them.
+    return document.memo(("spending_quantities", sentence.index),
+                         lambda: _quantities(document, sentence)[:_MAX_QUANTITIES])
 
 
 def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: bool = False,
