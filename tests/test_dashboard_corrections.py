@@ -216,8 +216,10 @@ def model_api(monkeypatch):
         assert "air_defence" in taxonomy.keys  # the model is read against the taxonomy
         return state["active"]
 
-    def retrain(store, *, progress=None):
-        calls["retrain"].append(store)
+    def retrain(store, *, taxonomy=None, progress=None):
+        if state.get("retrain_error"):
+            raise state["retrain_error"]
+        calls["retrain"].append(taxonomy.keys)
         if progress is not None:
             progress(0.5, "fitting")
         return FakeBundle(new_manifest)
@@ -242,6 +244,7 @@ def model_api(monkeypatch):
     monkeypatch.setitem(sys.modules, "analysis.modelfile", modelfile)
     monkeypatch.setitem(sys.modules, "analysis.training", training)
     monkeypatch.setattr(analysis.pipeline, "analyze_store", analyze_store)
+    calls["state"] = state
     return calls
 
 
@@ -264,7 +267,7 @@ def test_retrain_with_corrections_then_accept(writable_db, monkeypatch, model_ap
     at = app_test(writable_db, monkeypatch, page="views/model.py")
     at.button(key="model_retrain").click().run()
     assert_clean(at)
-    assert len(model_api["retrain"]) == 1
+    assert len(model_api["retrain"]) == 1 and "air_defence" in model_api["retrain"][0]
     comparison = _frame(at, "Retrained").set_index("Measured on")
     assert comparison.loc["Theme macro-F1", ["In use", "Retrained"]].tolist() == pytest.approx([0.909, 0.93])
     assert any("7 items" in m.value for m in [*at.markdown, *at.info, *at.caption])
@@ -306,3 +309,12 @@ def test_model_page_without_retraining_still_shows_the_model(writable_db, monkey
     assert _metric(at, "Version") == "abc123def456"
     assert any("Retraining is not available" in i.value for i in at.info)
     assert not any(b.key == "model_retrain" for b in at.button)
+
+
+def test_a_failed_retrain_is_explained(writable_db, monkeypatch, model_api):
+    model_api["state"]["retrain_error"] = ValueError("labelled training files not found (train.jsonl)")
+    at = app_test(writable_db, monkeypatch, page="views/model.py")
+    at.button(key="model_retrain").click().run()
+    assert not at.exception
+    assert any("Not retrained" in e.value and "training files not found" in e.value for e in at.error)
+    assert not any(b.key == "model_accept" for b in at.button)

@@ -89,7 +89,7 @@ def _fmt(value: Any, digits: int = 3) -> str:
 def show_manifest(manifest: Mapping[str, Any], labels: Mapping[str, str]) -> None:
     cv = manifest.get("cv") or {}
     cells = st.columns(5)
-    cells[0].metric("Version", str(manifest.get("version") or "unknown")[:12])
+    cells[0].metric("Version", str(manifest.get("version") or "unknown"))
     cells[1].metric("Training size", _fmt(manifest.get("training_size")), help="Labelled articles it was fitted on.")
     cells[2].metric("Theme macro-F1", _fmt(cv.get("macro_f1")), help="Cross-validated, grouped by source.")
     cells[3].metric("Exact theme sets", _fmt(cv.get("exact")), help="Share of articles whose whole theme set is right.")
@@ -132,12 +132,17 @@ def _reader(ctx: ui.ViewContext) -> Store:
 
 
 def retrain(ctx: ui.ViewContext, modelfile: Any, training: Any) -> None:
+    """Fit a new model with the corrections and keep it in the session until it is accepted or discarded."""
     bar = st.progress(0.0, text="Retraining on the training files and the analysts' corrections…")
+    taxonomy = data.taxonomy()[0]
     store = _reader(ctx)
     try:
-        old = modelfile.active_bundle(store, data.taxonomy()[0])
-        new = training.retrain(store, progress=_progress_reporter(bar))
+        old = modelfile.active_bundle(store, taxonomy)
+        new = training.retrain(store, taxonomy=taxonomy, progress=_progress_reporter(bar))
         changes = training.theme_changes(store, old, new)
+    except (OSError, ValueError) as exc:  # the training files are missing, a model file is corrupt, ...
+        st.error(f"Not retrained: {ui.md_escape(exc)}")
+        return
     finally:
         store.close()
         bar.empty()
@@ -162,7 +167,7 @@ def accept(ctx: ui.ViewContext, modelfile: Any, candidate: Mapping[str, Any]) ->
 def show_candidate(ctx: ui.ViewContext, modelfile: Any, candidate: Mapping[str, Any]) -> None:
     new = dict(candidate["bundle"].manifest)
     st.subheader("Retrained model", anchor=False)
-    st.caption(f"Version {ui.md_escape(str(new.get('version') or 'unknown')[:12])} · fitted on "
+    st.caption(f"Version {ui.md_escape(str(new.get('version') or 'unknown'))} · fitted on "
                + ui.md_escape(", ".join(str(c) for c in new.get("created_from") or [])))
     table = comparison_table(candidate["old"], new, ctx.theme_labels)
     st.dataframe(table, hide_index=True, width="stretch", key="model_compare", column_config={
