@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= data/flankwatch.duckdb
 
-.PHONY: setup run demo demo-rebuild serve test test-fast bench lock clean
+.PHONY: setup run demo demo-rebuild serve test test-fast bench train lock clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,11 @@ bench: $(STAMP)
 	@for script in tests/bench/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# Rebuild the shipped model file from the labelled corpus beside the checkout, ../shared/corpus/*.jsonl
+# (or $$FLANKWATCH_TRAINING); the same files give the same bytes.
+train: $(STAMP)
+	$(BIN)/flankwatch train -o data/model/flankwatch-model.npz
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(STAMP)

@@ -65,14 +65,15 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from analysis import pipeline
+    from analysis.modelfile import ModelFileError
     from analysis.store import Store, StoreError
 
     if args.input is not None:
         source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
         target = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
         try:
-            count = pipeline.analyze_jsonl(source, target, themes_path=args.themes)
-        except pipeline.AnalysisInputError as exc:
+            count = pipeline.analyze_jsonl(source, target, themes_path=args.themes, model_path=args.model)
+        except (pipeline.AnalysisInputError, ModelFileError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         finally:
@@ -85,24 +86,123 @@ def _analyze(args: argparse.Namespace) -> int:
     try:
         with Store.open(args.db) as store:
             summary = pipeline.analyze_store(store, redo_all=args.all, themes_path=args.themes,
-                                             progress=not args.quiet)
-    except StoreError as exc:
+                                             progress=not args.quiet, model_path=args.model)
+    except (StoreError, ModelFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(summary)
     return 0
 
 
-def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from analysis import evaluate
-    from analysis.themes import TaxonomyError
+def _cmd_topics(args: argparse.Namespace) -> int:
+    """List the stored topics, or refit them (matched topics keep their ids and labels)."""
+    from analysis import topics
+    from analysis.store import Store, StoreError
+    from analysis.themes import TaxonomyError, load_taxonomy
 
     try:
-        report = evaluate.evaluate_file(args.gold, themes_path=args.themes, leave_one_source_out=args.loso)
-    except (TaxonomyError, evaluate.GoldFileError) as exc:
+        if not args.refit:
+            with Store.open(args.db, read_only=True) as store:
+                table = topics.stored_topics(store)
+            for row in table.itertuples():
+                print(f"{row.topic_id:>4}  {row.size:>7,}  {'emerging' if row.emerging else '        '}  {row.label}")
+            print(f"{len(table)} topics; `flankwatch topics --refit` fits them again")
+            return 0
+        taxonomy = load_taxonomy(args.themes)
+        with Store.open(args.db) as store:
+            update = topics.refresh_topics(store, store.all_items_for_topics(), taxonomy=taxonomy, refit=True)
+    except (StoreError, TaxonomyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if update.changes is not None:
+        for row in update.changes.itertuples():
+            print(f"{row.status:<8} {row.topic_id:>4}  {row.label}")
+    print(update.summary())
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from analysis import evaluate, training
+    from analysis.modelfile import ModelFileError
+    from analysis.themes import TaxonomyError, load_taxonomy
+
+    try:
+        if args.cv:
+            records = training.read_labelled(args.gold)
+            report = training.cross_validate(records, taxonomy=load_taxonomy(args.themes), folds=args.folds,
+                                             progress=None if args.quiet else _stderr_progress)
+        else:
+            if len(args.gold) != 1:
+                print("error: evaluate takes one labelled file (or several with --cv)", file=sys.stderr)
+                return 2
+            report = evaluate.evaluate_file(args.gold[0], themes_path=args.themes, model_path=args.model)
+    except (TaxonomyError, evaluate.GoldFileError, ModelFileError, training.TrainingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(report.format())
+    return 0
+
+
+def _stderr_progress(fraction: float, text: str) -> None:
+    print(f"[{fraction:4.0%}] {text}", file=sys.stderr, flush=True)
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    """Fit the theme and spending-claim models on labelled files (+ a store's corrections); write the model file."""
+    from analysis import evaluate, training
+    from analysis.modelfile import save_bundle
+    from analysis.paths import SHIPPED_MODEL, training_files
+    from analysis.store import Store, StoreError
+    from analysis.themes import TaxonomyError, load_taxonomy
+
+    paths = args.files or training_files()
+    try:
+        taxonomy = load_taxonomy(args.themes)
+        records = training.read_labelled(paths)
+        created = [Path(p).name for p in paths]
+        if args.db:
+            from analysis.corrections import correction_records
+
+            with Store.open(args.db, read_only=True) as store:
+                corrected = correction_records(store)
+            records += [{**r, "source": r.get("source") or "corrections"} for r in corrected]
+            created.append(f"corrections: {len(corrected)}")
+        bundle = training.train_bundle(records, taxonomy=taxonomy, created_from=created, folds=args.folds,
+                                       progress=None if args.quiet else _stderr_progress)
+    except (TaxonomyError, evaluate.GoldFileError, training.TrainingError, StoreError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    output = save_bundle(bundle, args.output or SHIPPED_MODEL)
+    cv = bundle.manifest["cv"]
+    figures = "not cross-validated (--folds below 2)" if cv is None else (
+        f"cross-validated ({cv['folds']} folds by source): themes macro-F1 {cv['macro_f1']:.3f}, exact sets "
+        f"{cv['exact']:.3f}; spending claims F1 {cv['claims']['f1']:.3f}, actor {cv['claims']['actor'] or 0:.3f}")
+    print(f"model {bundle.version} written to {output} ({output.stat().st_size / 1e6:.2f} MB), "
+          f"trained on {len(records)} labelled articles; {figures}")
+    return 0
+
+
+def _cmd_corrections(args: argparse.Namespace) -> int:
+    """Export the analysts' corrections as labelled JSON lines, or import such a file."""
+    from analysis import corrections
+    from analysis.store import Store, StoreError
+
+    try:
+        if args.action == "export":
+            with Store.open(args.db, read_only=True) as store:
+                if args.file == "-":
+                    count = corrections.export_jsonl(store, sys.stdout)
+                else:
+                    with open(args.file, "w", encoding="utf-8") as target:
+                        count = corrections.export_jsonl(store, target)
+            print(f"exported {count} corrected articles to {args.file}", file=sys.stderr if args.file == "-" else sys.stdout)
+            return 0
+        with Store.open(args.db) as store:
+            report = corrections.import_jsonl(store, args.file)
+    except (StoreError, corrections.CorrectionError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
     return 0
 
 
@@ -162,16 +262,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", nargs="?", help="items as JSON lines ('-' for stdin); without it, the store")
     p.add_argument("-o", "--output", help="where to write results ('-' for stdout, the default)")
     p.add_argument("--all", action="store_true", help="redo every item, not only new ones")
+    p.add_argument("--model", type=Path, help="model file (default: the store's accepted model, else the shipped one)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_db(p)
     _add_themes(p)
     p.set_defaults(func=_cmd_analyze)
 
-    p = sub.add_parser("evaluate", help="score themes and spending claims against a labelled JSONL file")
-    p.add_argument("gold", type=Path)
-    p.add_argument("--loso", action="store_true", help="also report leave-one-source-out figures")
+    p = sub.add_parser("topics", help="list the discovered topics; --refit fits them again")
+    p.add_argument("--refit", action="store_true",
+                   help="refit over the whole store; matched topics keep their ids and labels")
+    _add_db(p)
+    _add_themes(p)
+    p.set_defaults(func=_cmd_topics)
+
+    p = sub.add_parser("evaluate", help="score the model against labelled JSONL files (--cv: cross-validated)")
+    p.add_argument("gold", type=Path, nargs="+")
+    p.add_argument("--cv", action="store_true",
+                   help="K-fold cross-validation over the files, folds grouped by source (refits the models)")
+    p.add_argument("--folds", type=int, default=5, help="folds for --cv (default 5)")
+    p.add_argument("--model", type=Path, help="model file (default: the shipped data/model/flankwatch-model.npz)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     _add_themes(p)
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("train", help="fit the models on labelled JSONL files and write the model file")
+    p.add_argument("files", type=Path, nargs="*", help="labelled files (default: $FLANKWATCH_TRAINING or ../shared/corpus)")
+    p.add_argument("-o", "--output", type=Path, help="model file (default: data/model/flankwatch-model.npz)")
+    p.add_argument("--db", help="also learn from this store's analyst corrections")
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the manifest's figures")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+    _add_themes(p)
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("corrections", help="export or import the analysts' corrections as labelled JSON lines")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("file", help="the JSON-lines file ('-' exports to stdout)")
+    _add_db(p)
+    p.set_defaults(func=_cmd_corrections)
 
     p = sub.add_parser("demo", help="build the demo store from data/demo if it is missing")
     p.add_argument("--force", action="store_true", help="rebuild even if the store exists")

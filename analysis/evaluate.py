@@ -6,10 +6,10 @@ Spending claims: a predicted claim matches a gold claim of the same article when
 value_high, year and year_high agree (one-to-one); actor and kind agreement are reported as the
 share of matched claims that agree.
 
-Nothing in the method is fitted to labels: the theme model learns from unlabelled text (the
-lexicon marks its training sentences), and the claim extractors are patterns. So the
-leave-one-source-out figure refits the unsupervised parts without the held-out source's texts and
-reports each source's figures and their macro average; there is nothing label-tuned to hold out.
+``evaluate_file`` scores the model in use (the shipped file, or ``--model``) on a labelled file
+and says how many of its articles the model was trained on: figures on those are in-sample.
+Honest figures come from ``flankwatch evaluate --cv`` (analysis/training.py): grouped K-fold
+cross-validation that refits both models without the held-out sources.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from analysis.pipeline import analyse_records, background_documents, fit_scorer
-from analysis.themes import Taxonomy, compile_lexicon, load_taxonomy
+from analysis.themes import load_taxonomy
 
 
 class GoldFileError(ValueError):
@@ -248,36 +247,23 @@ def claim_figures(gold: Sequence[list[dict]], predicted: Sequence[list[dict]]) -
 
 # -- the report ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class SourceFigures:
-    source: str
-    n: int
-    themes: ThemeFigures
-
-
 @dataclass(frozen=True)
 class EvaluationReport:
     path: str
     n_items: int
     themes: ThemeFigures
     claims: ClaimFigures
+    model_version: str = ""
+    in_training: int = 0
     unknown_themes: tuple[str, ...] = ()
-    loso_themes: ThemeFigures | None = None
-    loso_claims: ClaimFigures | None = None
-    per_source: tuple[SourceFigures, ...] = ()
     errors: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = field(default=())
 
-    @property
-    def source_macro_exact(self) -> float | None:
-        return sum(s.themes.exact_accuracy for s in self.per_source) / len(self.per_source) if self.per_source else None
-
-    @property
-    def source_macro_micro_f1(self) -> float | None:
-        return sum(s.themes.micro.f1 for s in self.per_source) / len(self.per_source) if self.per_source else None
-
     def format(self) -> str:
-        lines = [f"Evaluation of {self.path}: {self.n_items} labelled items", "",
-                 f"Themes (over the themes the gold file uses: {', '.join(self.themes.themes)})"]
+        lines = [f"Evaluation of {self.path}: {self.n_items} labelled items, model {self.model_version}"]
+        if self.in_training:
+            lines.append(f"  note: {self.in_training} of these {self.n_items} articles are in the model's training set, "
+                         "so these figures are in-sample; `flankwatch evaluate --cv` gives honest ones")
+        lines += ["", f"Themes (over the themes the gold file uses: {', '.join(self.themes.themes)})"]
         lines += _theme_table(self.themes)
         if self.unknown_themes:
             lines.append(f"  note: gold themes not in the taxonomy (always missed): {', '.join(self.unknown_themes)}")
@@ -286,20 +272,6 @@ class EvaluationReport:
         if self.errors:
             lines += ["", "Theme-set disagreements (id: gold -> predicted)"]
             lines += [f"  {item_id}: {', '.join(g) or '-'} -> {', '.join(p) or '-'}" for item_id, g, p in self.errors]
-        if self.loso_themes is not None:
-            lines += ["", "Leave-one-source-out",
-                      "  Nothing is fitted to labels, so there is nothing label-tuned to hold out. For each source, the",
-                      "  theme model (unsupervised, lexicon-seeded) is refitted without that source's texts, and the",
-                      "  source is scored with it. Pooled over all held-out sources:"]
-            lines += _theme_table(self.loso_themes)
-            if self.loso_claims is not None:
-                lines += ["  spending claims (pattern extractors, identical in every fold):"]
-                lines += _claim_lines(self.loso_claims)
-            lines += ["", f"  {'source':<24} {'n':>3} {'exact':>6} {'micro-F1':>9}"]
-            for s in self.per_source:
-                lines.append(f"  {s.source:<24} {s.n:>3} {s.themes.exact_accuracy:>6.3f} {s.themes.micro.f1:>9.3f}")
-            lines.append(f"  {'macro over sources':<24} {len(self.per_source):>3} {self.source_macro_exact:>6.3f} "
-                         f"{self.source_macro_micro_f1:>9.3f}")
         return "\n".join(lines)
 
 
@@ -322,62 +294,34 @@ def _claim_lines(figures: ClaimFigures) -> list[str]:
             f"  actor agrees on {actor} of matched claims; kind on {kind}"]
 
 
-def evaluate_file(path: Path, *, themes_path: Path | None = None, leave_one_source_out: bool = False,
-                  background: Sequence[tuple[str, str]] | None = None) -> EvaluationReport:
-    """Analyse a labelled file and compare with its labels (LABELING.md describes the format)."""
+def evaluate_file(path: Path, *, themes_path: Path | None = None, model_path: Path | None = None) -> EvaluationReport:
+    """Analyse a labelled file with the model in use and compare with its labels (LABELING.md)."""
+    from analysis.pipeline import analyse_records, load_model
+    from analysis.training import text_hash
+
     taxonomy = load_taxonomy(themes_path)
     records = read_gold(Path(path))
-    background = background_documents() if background is None else background
+    bundle = load_model(taxonomy=taxonomy, model_path=model_path)
+    trained_on = set(bundle.manifest.get("training_texts") or [])
+    in_training = sum(text_hash(r["title"], r["text"]) in trained_on for r in records)
     gold_themes = [set(r["themes"]) for r in records]
     used = {t for themes in gold_themes for t in themes}
     themes = tuple(t for t in (*taxonomy.keys, *sorted(used - set(taxonomy.keys))) if t in used)
     unknown = tuple(sorted(used - set(taxonomy.keys)))
-    results = _analyse(records, taxonomy, background)
+    results = analyse_records([_as_input(r) for r in records], bundle=bundle)
     predicted = [set(r["themes"]) for r in results]
-    report_themes = theme_figures(gold_themes, predicted, themes)
-    report_claims = claim_figures([r["claims"] for r in records], _spending(results))
     errors = tuple(
         (str(r["id"]), tuple(t for t in themes if t in g), tuple(t for t in themes if t in p))
         for r, g, p in zip(records, gold_themes, predicted) if g & set(themes) != p & set(themes)
     )
-    if not leave_one_source_out:
-        return EvaluationReport(str(path), len(records), report_themes, report_claims, unknown, errors=errors)
-
-    by_source: dict[str, list[int]] = defaultdict(list)
-    for index, record in enumerate(records):
-        by_source[record["source"]].append(index)
-    loso_predicted: list[set[str]] = [set()] * len(records)
-    loso_results: list[dict] = [{}] * len(records)
-    lexicon = compile_lexicon(taxonomy)
-    for source, indices in by_source.items():
-        held_out = set(indices)
-        others = [(r["title"], r["text"]) for i, r in enumerate(records) if i not in held_out]
-        scorer = fit_scorer(taxonomy, others, background=background, lexicon=lexicon)
-        fold = analyse_records([_as_input(records[i]) for i in indices], taxonomy=taxonomy, scorer=scorer)
-        for i, result in zip(indices, fold):
-            loso_predicted[i] = set(result["themes"])
-            loso_results[i] = result
-    per_source = tuple(
-        SourceFigures(source, len(indices),
-                      theme_figures([gold_themes[i] for i in indices], [loso_predicted[i] for i in indices], themes))
-        for source, indices in sorted(by_source.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    )
-    return EvaluationReport(
-        str(path), len(records), report_themes, report_claims, unknown,
-        loso_themes=theme_figures(gold_themes, loso_predicted, themes),
-        loso_claims=claim_figures([r["claims"] for r in records], _spending(loso_results)),
-        per_source=per_source, errors=errors,
-    )
+    return EvaluationReport(str(path), len(records), theme_figures(gold_themes, predicted, themes),
+                            claim_figures([r["claims"] for r in records], _spending(results)),
+                            model_version=bundle.version, in_training=in_training, unknown_themes=unknown,
+                            errors=errors)
 
 
 def _as_input(record: dict[str, Any]) -> dict[str, Any]:
     return {"id": record["id"], "title": record["title"], "text": record["text"], "published": record["published"]}
-
-
-def _analyse(records: list[dict[str, Any]], taxonomy: Taxonomy, background) -> list[dict[str, Any]]:
-    inputs = [_as_input(r) for r in records]
-    scorer = fit_scorer(taxonomy, [(r["title"], r["text"]) for r in records], background=background)
-    return analyse_records(inputs, taxonomy=taxonomy, scorer=scorer)
 
 
 def _spending(results: Sequence[dict[str, Any]]) -> list[list[dict]]:

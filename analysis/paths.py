@@ -21,3 +21,14 @@ def resolve_db(path: str | os.PathLike[str] | None = None) -> Path:
     if os.environ.get(DB_ENV):
         return Path(os.environ[DB_ENV])
     return DEFAULT_DB
+SHIPPED_MODEL = DATA_DIR / "model" / "flankwatch-model.npz"
+# The labelled articles `make train` and the dashboard's retraining read (never copied into the project).
+TRAINING_DIR = PROJECT_DIR.parent / "shared" / "corpus"
+TRAINING_ENV = "FLANKWATCH_TRAINING"
+
+
+def training_files() -> list[Path]:
+    """The labelled JSON-lines files to train on: $FLANKWATCH_TRAINING (paths joined by os.pathsep) or ../shared/corpus."""
+    if os.environ.get(TRAINING_ENV):
+        return [Path(p) for p in os.environ[TRAINING_ENV].split(os.pathsep) if p]
+    return sorted(TRAINING_DIR.glob("*.jsonl"))

@@ -22,9 +22,10 @@ import pandas as pd
 
 from analysis.claims import claims_frame, extract_item_claims
 from analysis.model import Claim
-from analysis.paths import DEMO_DIR
+from analysis.modelfile import ModelBundle, active_bundle, bundle_bytes, load_bundle, load_bundle_bytes
+from analysis.paths import SHIPPED_MODEL
 from analysis.store import CLAIM_COLUMNS
-from analysis.themes import Lexicon, Taxonomy, ThemeScore, ThemeScorer, load_taxonomy
+from analysis.themes import Taxonomy, ThemeScore, load_taxonomy
 from analysis.topics import update_topics
 
 BATCH_SIZE = 500
@@ -39,34 +40,13 @@ class AnalysisInputError(ValueError):
 
 # -- shared steps ---------------------------------------------------------------------------------
 
-def background_documents(demo_dir: Path = DEMO_DIR) -> list[tuple[str, str]]:
-    """(title, text) of the bundled demo corpus: background the theme model also learns from.
-
-    A small corpus (one file, a few items) gives the corpus model too few sentences to learn from;
-    the demo corpus adds a few hundred items of the same domain. Unreadable files are skipped:
-    the background is a help, not an input.
-    """
-    from analysis.ingest import ReadError, read_file, supported_suffixes
-
-    if not demo_dir.is_dir():
-        return []
-    suffixes = {s.lower() for s in supported_suffixes()}
-    documents: list[tuple[str, str]] = []
-    for path in sorted(p for p in demo_dir.rglob("*") if p.is_file() and p.suffix.lower() in suffixes):
-        try:
-            items = read_file(path)
-        except ReadError:
-            continue
-        documents.extend((item.title, item.text) for item in items)
-    return documents
-
-
-def fit_scorer(taxonomy: Taxonomy, corpus: Iterable[tuple[str | None, str | None]], *,
-               background: Sequence[tuple[str, str]] | None = None, random_state: int = 0,
-               lexicon: Lexicon | None = None) -> ThemeScorer:
-    """A theme scorer whose corpus model is fitted on these items plus the demo background."""
-    background = background_documents() if background is None else background
-    return ThemeScorer(taxonomy, random_state=random_state, lexicon=lexicon).fit([*corpus, *background])
+def load_model(store=None, *, taxonomy: Taxonomy, model_path: Path | str | None = None) -> ModelBundle:
+    """The model to analyse with: --model FILE, else the store's accepted model, else the shipped file."""
+    if model_path is not None:
+        return load_bundle(model_path, taxonomy)
+    if store is not None:
+        return active_bundle(store, taxonomy)
+    return load_bundle(SHIPPED_MODEL, taxonomy)
 
 
 def _item_document(kind: str, title: Any, text: Any) -> tuple[str, str]:
@@ -128,28 +108,25 @@ def _batches(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
 # -- the store --------------------------------------------------------------------------------------
 
 def analyze_store(store, *, redo_all: bool = False, themes_path: Path | None = None, progress: bool = False,
-                  background: Sequence[tuple[str, str]] | None = None, workers: int | None = None) -> str:
+                  model_path: Path | str | None = None, workers: int | None = None) -> str:
     """Analyse the items not analysed yet (every item with ``redo_all``); return a one-line summary.
 
-    Themes use a scorer fitted on the whole store plus the demo background, so an item's scores
-    can shift a little when the corpus grows; ``--all`` re-scores everything against the current
-    corpus. New items join the stored topics (ids and labels stay); `topics --refit` refits.
+    The model is loaded, never fitted here (``flankwatch train`` fits it), so an item's themes and
+    claims depend on that item and the model alone; each analysed item records the model version.
+    New items join the stored topics (ids and labels stay); ``topics --refit`` refits them.
     """
     started = time.perf_counter()
     taxonomy = load_taxonomy(themes_path)
     todo = store.items_to_analyse(redo_all=redo_all)
-    corpus = store.all_items_for_topics()
     counts = {"items": 0, "articles": 0, "headlines": 0, "themes": 0, "claims": 0}
     claim_types: dict[str, int] = {}
     if len(todo):
-        scorer = fit_scorer(taxonomy, (_item_document(k, ti, te) for k, ti, te in
-                                       zip(corpus["kind"], corpus["title"], corpus["text"])),
-                            background=background)
+        bundle = load_model(store, taxonomy=taxonomy, model_path=model_path)
         if workers is None:
             workers = min(os.cpu_count() or 1, 4) if len(todo) >= PARALLEL_FROM else 1
         bar = _progress(len(todo), enabled=progress)
-        for kinds, ids, themes, claims_df in _analysed_batches(scorer, todo, workers=workers):
-            store.write_analysis(ids, themes, claims_df)
+        for kinds, ids, themes, claims_df in _analysed_batches(bundle, todo, workers=workers):
+            store.write_analysis(ids, themes, claims_df, model_version=bundle.version)
             counts["items"] += len(ids)
             counts["articles"] += kinds.count("article")
             counts["headlines"] += kinds.count("headline")
@@ -161,6 +138,7 @@ def analyze_store(store, *, redo_all: bool = False, themes_path: Path | None = N
                 bar.update(len(ids))
         if bar is not None:
             bar.close()
+    corpus = store.all_items_for_topics()
     # New items join the stored topics; only `flankwatch topics --refit` refits (see analysis/topics.py).
     topics_note = update_topics(store, corpus, taxonomy=taxonomy, refit=False)
     stale = _stale_theme_note(store, taxonomy)
@@ -169,48 +147,58 @@ def analyze_store(store, *, redo_all: bool = False, themes_path: Path | None = N
         return f"nothing new to analyse ({len(corpus)} items in the store; --all redoes them); {topics_note}{stale}"
     by_type = ", ".join(f"{n} {t}" for t, n in sorted(claim_types.items())) or "none"
     return (f"analysed {counts['items']} items ({counts['articles']} articles, {counts['headlines']} headlines) "
-            f"in {elapsed:.1f}s: {counts['themes']} theme assignments, {counts['claims']} claims ({by_type}); "
-            f"{topics_note}{stale}")
+            f"in {elapsed:.1f}s with model {bundle.version}: {counts['themes']} theme assignments, "
+            f"{counts['claims']} claims ({by_type}); {topics_note}{stale}")
 
 
-def analyse_batch(scorer: ThemeScorer, batch: pd.DataFrame) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]:
+def analyse_documents(bundle: ModelBundle, kinds: Sequence[str], titles: Sequence[Any], texts: Sequence[Any],
+                      published: Sequence[date | None]) -> tuple[list[list[ThemeScore]], list[list[Claim]]]:
+    """Theme scores and claims of items, each on its own (the same item gives the same result in any batch)."""
+    documents = [_item_document(k, ti, te) for k, ti, te in zip(kinds, titles, texts)]
+    scores = bundle.themes.predict(documents)
+    claims = [
+        extract_item_claims(title=title if kind == "article" and isinstance(title, str) else None,
+                            text=text if isinstance(text, str) else "", published=day,
+                            spending_model=bundle.spending)
+        for kind, title, text, day in zip(kinds, titles, texts, published)
+    ]
+    return scores, claims
+
+
+def analyse_batch(bundle: ModelBundle, batch: pd.DataFrame) -> tuple[list[str], list[str], pd.DataFrame, pd.DataFrame]:
     """Themes and claims of one batch of store rows: (kinds, ids, item_themes rows, claims rows)."""
     ids = [str(i) for i in batch["id"]]
     kinds = [str(k) for k in batch["kind"]]
-    scores = scorer.score_many([_item_document(k, ti, te) for k, ti, te in zip(kinds, batch["title"], batch["text"])])
-    claims = {
-        item_id: extract_item_claims(title=title if kind == "article" and isinstance(title, str) else None,
-                                     text=text if isinstance(text, str) else "", published=_published(d, a))
-        for item_id, kind, title, text, d, a in zip(ids, kinds, batch["title"], batch["text"],
-                                                     batch["published_date"], batch["published_at"])
-    }
-    return kinds, ids, theme_frame(ids, scores), claim_frame(claims)
+    published = [_published(d, a) for d, a in zip(batch["published_date"], batch["published_at"])]
+    scores, claims = analyse_documents(bundle, kinds, list(batch["title"]), list(batch["text"]), published)
+    return kinds, ids, theme_frame(ids, scores), claim_frame(dict(zip(ids, claims)))
 
 
-# Set once in each worker process by the pool initializer, so the fitted scorer is sent once per
-# worker rather than with every batch.
+# Set once in each worker process by the pool initializer, so the model is sent once per worker
+# (as its file's bytes, loaded with the same checks) rather than with every batch.
 _worker_state: dict = {}
 
 
-def _init_worker(scorer: ThemeScorer) -> None:
-    _worker_state["scorer"] = scorer
+def _init_worker(model: bytes, taxonomy: Taxonomy) -> None:
+    _worker_state["bundle"] = load_bundle_bytes(model, taxonomy, name="model")
 
 
 def _analyse_in_worker(batch: pd.DataFrame):
-    return analyse_batch(_worker_state["scorer"], batch)
+    return analyse_batch(_worker_state["bundle"], batch)
 
 
-def _analysed_batches(scorer: ThemeScorer, todo: pd.DataFrame, *, workers: int):
+def _analysed_batches(bundle: ModelBundle, todo: pd.DataFrame, *, workers: int):
     """Batches in order, analysed here or, for large runs, in ``workers`` processes."""
     columns = ["id", "kind", "title", "text", "published_date", "published_at"]
     batches = (batch[columns] for batch in _batches(todo, BATCH_SIZE))
     if workers <= 1:
         for batch in batches:
-            yield analyse_batch(scorer, batch)
+            yield analyse_batch(bundle, batch)
         return
     # spawn, not fork: the parent holds DuckDB's threads and locks, which a forked child must not inherit.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=(scorer,)) as pool:
+    with context.Pool(workers, initializer=_init_worker,
+                      initargs=(bundle_bytes(bundle), bundle.themes.taxonomy)) as pool:
         yield from pool.imap(_analyse_in_worker, batches)
 
 
@@ -278,50 +266,52 @@ def _parse_published(value: Any, where: str) -> date | None:
         ) from None
 
 
-def analyse_records(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy,
-                    scorer: ThemeScorer | None = None) -> list[dict[str, Any]]:
+def analyse_records(records: Sequence[dict[str, Any]], *, bundle: ModelBundle) -> list[dict[str, Any]]:
     """Themes, scores and claims for validated records, in order (one result per record)."""
-    documents = [((r.get("title") or ""), r["text"]) if r["text"].strip() else ((r.get("title") or ""), "")
-                 for r in records]
-    if scorer is None:
-        scorer = fit_scorer(taxonomy, documents)
     results = []
     for start in range(0, len(records), BATCH_SIZE):
         chunk = records[start:start + BATCH_SIZE]
-        scores = scorer.score_many(documents[start:start + BATCH_SIZE])
-        for record, item_scores in zip(chunk, scores):
-            if record["text"].strip():
-                claims = extract_item_claims(title=record.get("title"), text=record["text"],
-                                             published=record["published"])
-            else:
-                claims = extract_item_claims(title=None, text=record.get("title") or "", published=record["published"])
+        # a record with no text is a headline: its title is all there is
+        kinds = ["article" if r["text"].strip() else "headline" for r in chunk]
+        titles = [r.get("title") or "" for r in chunk]
+        texts = [r["text"] if kind == "article" else r.get("title") or "" for r, kind in zip(chunk, kinds)]
+        scores, claims = analyse_documents(bundle, kinds, titles, [r["text"] for r in chunk],
+                                           [r["published"] for r in chunk])
+        for kind, record, item_scores, item_claims, text in zip(kinds, chunk, scores, claims, texts):
+            if kind == "headline":  # claims of a headline-only record are read from its title
+                item_claims = extract_item_claims(title=None, text=text, published=record["published"],
+                                                  spending_model=bundle.spending)
             results.append({
                 "id": record.get("id"),
                 "themes": [s.theme for s in item_scores if s.assigned],
                 "theme_scores": {s.theme: s.score for s in item_scores},
-                "claims": [_claim_json(c) for c in claims],
+                "claims": [claim_json(c) for c in item_claims],
+                "model_version": bundle.version,
             })
     return results
 
 
-def _claim_json(claim: Claim) -> dict[str, Any]:
+def claim_json(claim: Claim) -> dict[str, Any]:
+    """A claim as a JSON object (the fields of LABELING.md plus type, offsets and details)."""
     record = {name: getattr(claim, name) for name in CLAIM_JSON_FIELDS}
     if claim.details:
         record["details"] = dict(claim.details)
     return record
 
 
-def analyze_jsonl(src: TextIO, dst: TextIO, *, themes_path: Path | None = None) -> int:
+def analyze_jsonl(src: TextIO, dst: TextIO, *, themes_path: Path | None = None,
+                  model_path: Path | str | None = None) -> int:
     """Analyse JSON lines from ``src`` (no store) and write one result line per input line to ``dst``.
 
-    Each output line is ``{"id", "themes", "theme_scores", "claims"}`` with the id copied from
-    the input (null when it has none). A bad input line raises AnalysisInputError naming the line;
-    nothing is written then. Returns the number of items analysed.
+    Each output line is ``{"id", "themes", "theme_scores", "claims", "model_version"}`` with the id
+    copied from the input (null when it has none). A bad input line raises AnalysisInputError
+    naming the line; nothing is written then. Returns the number of items analysed.
     """
     taxonomy = load_taxonomy(themes_path)
     records = read_jsonl_items(src, name=getattr(src, "name", "input") if isinstance(getattr(src, "name", None), str)
                                else "input")
-    for result in analyse_records(records, taxonomy=taxonomy):
+    bundle = load_model(taxonomy=taxonomy, model_path=model_path)
+    for result in analyse_records(records, bundle=bundle):
         dst.write(json.dumps(result, ensure_ascii=False, default=_json_default) + "\n")
     return len(records)
 

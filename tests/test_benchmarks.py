@@ -32,7 +32,7 @@ def test_ingest_benchmark_runs(tmp_path):
 def test_analysis_benchmark_runs():
     out = _run(str(BENCH / "bench_analysis.py"), "--items", "300", "--target", "0")
     assert "themes + claims + store writes, 300 items" in out
-    assert "topic discovery" in out
+    assert "topics (fit on first use" in out
 
 
 @pytest.mark.timeout(600)

@@ -54,7 +54,7 @@ def themes_of(store: Store) -> dict[str, set[str]]:
 
 
 def test_store_analysis_writes_themes_claims_topics(store):
-    summary = analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+    summary = analyze_store(store, redo_all=False, themes_path=None, progress=False)
     assert summary.startswith("analysed 5 items (5 articles, 0 headlines)")
     themes = themes_of(store)
     assert {"deterrence"} <= themes["German brigade soldiers arrive"]
@@ -78,12 +78,12 @@ def test_store_analysis_writes_themes_claims_topics(store):
 
 
 def test_second_run_analyses_nothing_new_and_all_redoes(store, tmp_path):
-    analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+    analyze_store(store, redo_all=False, themes_path=None, progress=False)
     first = store.query_df("SELECT * FROM item_themes ORDER BY item_id, theme")
-    summary = analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+    summary = analyze_store(store, redo_all=False, themes_path=None, progress=False)
     assert summary.startswith("nothing new to analyse (5 items in the store")
     assert "topics unchanged" in summary
-    redo = analyze_store(store, redo_all=True, themes_path=None, progress=False, background=[])
+    redo = analyze_store(store, redo_all=True, themes_path=None, progress=False)
     assert redo.startswith("analysed 5 items")
     again = store.query_df("SELECT * FROM item_themes ORDER BY item_id, theme")
     assert again.drop(columns=["terms", "sentences"]).equals(first.drop(columns=["terms", "sentences"]))
@@ -91,11 +91,11 @@ def test_second_run_analyses_nothing_new_and_all_redoes(store, tmp_path):
 
 
 def test_new_items_are_analysed_incrementally(store, tmp_path):
-    analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+    analyze_store(store, redo_all=False, themes_path=None, progress=False)
     extra = [{"url": "https://example.test/opposition", "title": "Tsikhanouskaya meets ministers",
               "text": "Sviatlana Tsikhanouskaya asked EU ministers for more sanctions on the Lukashenko regime."}]
     ingest_paths(store, [write_export(tmp_path, extra, "more.jsonl")])
-    summary = analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+    summary = analyze_store(store, redo_all=False, themes_path=None, progress=False)
     assert summary.startswith("analysed 1 items")
     assert themes_of(store)["Tsikhanouskaya meets ministers"] == {"belarus"}
     assert store.query_df("SELECT sum(size) AS n FROM topics").loc[0, "n"] == 6
@@ -108,24 +108,50 @@ def test_claim_ids_are_stable_and_distinct():
     assert len(claim_id("item-1", claim)) == 16
 
 
-def test_themes_option_swaps_the_taxonomy(store, tmp_path):
-    analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+def test_a_taxonomy_the_model_was_not_trained_for_is_a_clear_error(store, tmp_path):
+    from analysis.modelfile import ModelFileError
+
     path = tmp_path / "bars.toml"
     path.write_text('[[themes]]\nkey = "nightlife"\nlabel = "Nightlife"\ndescription = "Bars and clubs."\n'
                     'colour = "#000000"\nseed_terms = ["bars", "restaurants"]\n', encoding="utf-8")
-    summary = analyze_store(store, redo_all=True, themes_path=path, progress=False, background=[])
-    assert "note:" not in summary
-    assert store.query_df("SELECT DISTINCT theme FROM item_themes")["theme"].tolist() == ["nightlife"]
-    assert themes_of(store) == {"Bars may open until midnight": {"nightlife"}}
+    with pytest.raises(ModelFileError, match="trained with another taxonomy.*flankwatch train"):
+        analyze_store(store, redo_all=True, themes_path=path, progress=False)
+    assert store.query_df("SELECT count(*) AS n FROM analysed").loc[0, "n"] == 0
 
 
-def test_taxonomy_change_without_all_is_flagged(store, tmp_path):
-    analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
-    path = tmp_path / "bars.toml"
-    path.write_text('[[themes]]\nkey = "nightlife"\nlabel = "Nightlife"\ndescription = "Bars."\n'
-                    'colour = "#000000"\nseed_terms = ["bars"]\n', encoding="utf-8")
-    summary = analyze_store(store, redo_all=False, themes_path=path, progress=False, background=[])
-    assert "rerun with --all" in summary
+def test_each_analysed_item_records_the_model_version(store):
+    from analysis.pipeline import load_model
+    from analysis.themes import load_taxonomy
+
+    analyze_store(store, progress=False)
+    version = load_model(taxonomy=load_taxonomy()).version
+    assert store.query_df("SELECT DISTINCT model_version FROM analysed")["model_version"].tolist() == [version]
+
+
+def test_analyze_loads_the_model_and_never_fits(store, monkeypatch):
+    from analysis.claims.learned import SpendingModel
+    from analysis.theme_model import ThemeModel
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("analyze fitted a model")
+
+    monkeypatch.setattr(ThemeModel, "fit", refuse)
+    monkeypatch.setattr(SpendingModel, "fit", refuse)
+    assert analyze_store(store, progress=False).startswith("analysed 5 items")
+
+
+def test_an_items_themes_do_not_depend_on_the_rest_of_the_batch(tmp_path):
+    from analysis.pipeline import analyse_records, load_model
+    from analysis.themes import load_taxonomy
+
+    bundle = load_model(taxonomy=load_taxonomy())
+    records = [{"id": i, "title": a["title"], "text": a["text"], "published": None} for i, a in enumerate(ARTICLES)]
+    alone = [analyse_records([r], bundle=bundle)[0] for r in records]
+    others = [{"id": f"x{i}", "title": f"Story {i}", "text": f"Border guards in Latvia stopped {i} people. "
+               f"Air defence units trained near Riga with {i} launchers.", "published": None} for i in range(300)]
+    together = analyse_records(others[:150] + records + others[150:], bundle=bundle)[150:150 + len(records)]
+    assert [r["theme_scores"] for r in together] == [r["theme_scores"] for r in alone]
+    assert [r["claims"] for r in together] == [r["claims"] for r in alone]
 
 
 # -- JSON lines --------------------------------------------------------------------------------------
@@ -142,7 +168,7 @@ def test_analyze_jsonl_writes_one_line_per_input():
     assert count == 3
     results = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["id"] for r in results] == ["a1", 7, None]
-    assert all(set(r) == {"id", "themes", "theme_scores", "claims"} for r in results)
+    assert all(set(r) == {"id", "themes", "theme_scores", "claims", "model_version"} for r in results)
     assert results[0]["themes"][:1] == ["deterrence"]
     assert results[1]["themes"] == []
     assert results[2]["themes"] == ["migration"]

@@ -339,6 +339,31 @@ def test_refit_keeps_matched_ids_and_counts_new_and_retired(story_store, tmp_pat
     assert again.new == 2 and fresh == {5, 6} and not fresh & retired  # retired ids are never reused
 
 
+def test_cli_lists_and_refits_topics(story_store, capsys):
+    from analysis.cli import main
+
+    analyse(story_store)
+    labels = stored_topics(story_store)["label"].tolist()
+    db = str(story_store.path)
+    story_store.close()
+    assert main(["topics", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split("  ")[-1] for line in out[:-1]] == labels
+    assert out[-1] == "4 topics; `flankwatch topics --refit` fits them again"
+    assert main(["topics", "--refit", "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "topics refitted: 4 topics (1 emerging); 4 kept, 0 new, 0 retired"
+    assert [line.split()[0] for line in out[:-1]] == ["kept"] * 4
+
+
+def test_cli_topics_on_a_missing_store_is_an_error(tmp_path, capsys):
+    from analysis.cli import main
+
+    missing = tmp_path / "none.duckdb"
+    assert main(["topics", "--db", str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == f"error: {missing}: no store here yet; run `flankwatch ingest` first"
+
+
 def test_topics_page_refit_button_shows_what_changed(story_store, tmp_path, monkeypatch):
     from dashboard_fixtures import app_test, assert_clean
 

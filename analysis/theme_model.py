@@ -1,0 +1,399 @@
+"""The learned theme model: per theme, a logistic regression fitted on labelled articles.
+
+Rules propose, the model decides. For each article it reads three kinds of evidence:
+
+1. Words: TF-IDF of word 1-2-grams of the whole article.
+2. The lexicon's sentence evidence (analysis/themes.py): per taxonomy theme, how many sentences
+   are about it, whether the title or the lead is, the strongest sentence, the passing mentions,
+   and the rule score. These carry the labelling guide's "a full sentence about it" idea.
+3. Sentences: a per-theme sentence classifier (TF-IDF over single sentences, trained on the
+   sentences of labelled articles) whose strongest sentences in an article become features, so
+   "one full sentence about X" can be learned without X's words. In training, each article's
+   sentence features come from a sentence model that did not see the article's source
+   (grouped out-of-fold), so the article model learns how far to trust them on unseen outlets.
+
+Themes with too few labelled positives (``min_positives``) are not learned; they keep the
+lexicon's rule score, and the model's manifest says which themes are learned.
+
+Everything fitted is kept as plain arrays (vocabulary, idf, coefficients), so a model is saved
+and loaded without pickle (analysis/modelfile.py), and scoring an article needs only that
+article: its themes never depend on the rest of a batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from analysis.themes import Taxonomy, ThemeScore, ThemeScorer, _Doc
+
+# Bump when the features change: a model file built with other features is stale.
+FEATURES_VERSION = 1
+_DENSE_PER_THEME = 8
+_SENTENCE_FEATURES = 3
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledText:
+    """One labelled article as the trainers read it."""
+
+    title: str
+    text: str
+    themes: frozenset[str]
+    group: str  # the outlet: cross-validation never puts one outlet in training and test at once
+
+
+def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
+    """A hash of everything in the taxonomy the features depend on (keys and terms, in order)."""
+    parts = [f"features={FEATURES_VERSION}"]
+    for theme in taxonomy.themes:
+        parts.append("|".join([theme.key, ",".join(theme.seed_terms), ",".join(theme.cue_terms),
+                               ",".join(theme.context_terms), ",".join(theme.exclude_terms), str(theme.actor)]))
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _grams(text: str) -> list[str]:
+    """Lower-cased, accent-stripped word unigrams and bigrams (words of two or more characters)."""
+    text = text.lower()
+    if not text.isascii():  # accents stripped, other non-ASCII letters dropped (an English-language corpus)
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = _TOKEN.findall(text)
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _learn_vocabulary(texts: Sequence[str], *, min_df: int, max_features: int) -> list[str]:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(analyzer=_grams, min_df=min_df, max_features=max_features).fit(texts)
+    return sorted(vectorizer.vocabulary_)
+
+
+class _Counter:
+    """Counts of a fixed vocabulary's grams per text: the transform of a fitted CountVectorizer, faster."""
+
+    def __init__(self, vocabulary: Sequence[str]):
+        self.index = {term: i for i, term in enumerate(vocabulary)}
+        self.size = len(vocabulary)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        lookup = self.index.get
+        columns: list[int] = []
+        indptr = [0]
+        for text in texts:
+            columns.extend([i for i in map(lookup, _grams(text)) if i is not None])
+            indptr.append(len(columns))
+        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(texts), self.size))
+        matrix.sum_duplicates()
+        return matrix
+
+
+def _idf(counts: sp.csr_matrix) -> np.ndarray:
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+
+
+def _tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Sublinear TF times IDF, rows scaled to unit length (TfidfVectorizer's sublinear_tf recipe)."""
+    matrix = counts.astype(np.float32, copy=True)
+    matrix.data = np.log(matrix.data) + 1.0
+    matrix = matrix @ sp.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ matrix)
+
+
+def _lr(C: float, random_state: int, class_weight=None):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=5000, class_weight=class_weight, random_state=random_state)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """What the model reads of a batch of articles: lexicon docs, sentence counts, dense features."""
+
+    docs: list[_Doc]
+    rule_scores: list[list[ThemeScore]]
+    sentence_counts: sp.csr_matrix  # one row per unit (title and sentences) of every article
+    owners: np.ndarray  # the article of each unit row
+    doc_counts: sp.csr_matrix
+    dense: np.ndarray
+
+
+class ThemeModel:
+    """Per-theme classifiers over words, lexicon evidence and sentence evidence.
+
+    ``fit`` takes labelled texts; ``predict`` gives every taxonomy theme's ThemeScore for each
+    (title, text). Parameters are stored by ``__init__``; fitted state ends in ``_``.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, *, C: float = 4.0, lexicon_weight: float = 2.0,
+                 sentence_weight: float = 4.0, sentence_C: float = 2.0, min_positives: int = 10,
+                 inner_folds: int = 4, max_features: int = 60_000, random_state: int = 0):
+        self.taxonomy = taxonomy
+        self.C = C
+        self.lexicon_weight = lexicon_weight
+        self.sentence_weight = sentence_weight
+        self.sentence_C = sentence_C
+        self.min_positives = min_positives
+        self.inner_folds = inner_folds
+        self.max_features = max_features
+        self.random_state = random_state
+
+    # -- features ---------------------------------------------------------------------------------
+
+    def _scorer(self) -> ThemeScorer:
+        scorer = getattr(self, "_rule_scorer", None)
+        if scorer is None:
+            scorer = self._rule_scorer = ThemeScorer(self.taxonomy, use_model=False).fit([])
+        return scorer
+
+    def _batch(self, documents: Sequence[tuple[str, str]], vectorizer) -> _Batch:
+        scorer = self._scorer()
+        docs = [scorer._units(title, text) for title, text in documents]
+        rule_scores = [scorer._aggregate(doc, None) for doc in docs]
+        texts = [unit.text for doc in docs for unit in doc.units]
+        owners = np.repeat(np.arange(len(docs)), [len(doc.units) for doc in docs])
+        counts = vectorizer.transform(texts)
+        gather = sp.csr_matrix((np.ones(len(owners), dtype=np.float32), (owners, np.arange(len(owners)))),
+                               shape=(len(docs), len(owners)))
+        dense = np.vstack([_dense_features(doc, scores, len(self.taxonomy)) for doc, scores in zip(docs, rule_scores)]) \
+            if docs else np.zeros((0, len(self.taxonomy) * (_DENSE_PER_THEME + 1)), dtype=np.float32)
+        return _Batch(docs, rule_scores, counts, owners, sp.csr_matrix(gather @ counts), dense)
+
+    def _sentence_probabilities(self, batch: _Batch, coef: np.ndarray, intercept: float) -> np.ndarray:
+        if batch.sentence_counts.shape[0] == 0:
+            return np.zeros(0, dtype=np.float32)
+        z = _tfidf(batch.sentence_counts, self.sentence_idf_) @ coef + intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _sentence_features(self, batch: _Batch, probabilities: np.ndarray) -> np.ndarray:
+        """Per article: the strongest sentence, the mean of the top three, the share above one half."""
+        n = len(batch.docs)
+        out = np.zeros((n, _SENTENCE_FEATURES), dtype=np.float32)
+        if not len(probabilities):
+            return out
+        bounds = np.searchsorted(batch.owners, np.arange(n + 1))
+        for i in range(n):
+            p = probabilities[bounds[i]:bounds[i + 1]]
+            if len(p):
+                top = np.sort(p)[::-1][:3]
+                out[i] = (top[0], top.mean(), float((p >= 0.5).mean()))
+        return out
+
+    def _design(self, batch: _Batch, sentence_features: np.ndarray) -> sp.csr_matrix:
+        return sp.hstack([
+            _tfidf(batch.doc_counts, self.doc_idf_),
+            sp.csr_matrix(batch.dense * self.lexicon_weight),
+            sp.csr_matrix(sentence_features * self.sentence_weight),
+        ]).tocsr()
+
+    # -- fitting ----------------------------------------------------------------------------------
+
+    def fit(self, records: Sequence[LabelledText]) -> "ThemeModel":
+        from sklearn.model_selection import GroupKFold
+
+        if not records:
+            raise ValueError("ThemeModel.fit: no labelled articles to learn from")
+        documents = [(r.title, r.text) for r in records]
+        scorer = self._scorer()
+        unit_texts = [unit.text for title, text in documents for unit in scorer._units(title, text).units]
+        vocabulary = _learn_vocabulary(unit_texts, min_df=2, max_features=self.max_features)
+        self.vocabulary_ = np.array(vocabulary, dtype=str)
+        self._vectorizer_ = _Counter(vocabulary)
+        batch = self._batch(documents, self._vectorizer_)
+        self.sentence_idf_ = _idf(batch.sentence_counts)
+        self.doc_idf_ = _idf(batch.doc_counts)
+        keys = self.taxonomy.keys
+        labels = np.array([[key in r.themes for key in keys] for r in records], dtype=bool)
+        learned = [i for i, key in enumerate(keys)
+                   if self.min_positives <= labels[:, i].sum() <= len(records) - self.min_positives]
+        self.themes_ = tuple(keys[i] for i in learned)
+        groups = np.array([r.group for r in records])
+        n_groups = len(set(groups))
+        sentence_tfidf = _tfidf(batch.sentence_counts, self.sentence_idf_)
+        self.sentence_coef_ = np.zeros((len(learned), len(vocabulary)), dtype=np.float32)
+        self.sentence_intercept_ = np.zeros(len(learned), dtype=np.float32)
+        sentence_features = np.zeros((len(records), len(learned), _SENTENCE_FEATURES), dtype=np.float32)
+        for t, index in enumerate(learned):
+            unit_labels = labels[batch.owners, index]
+            model = _lr(self.sentence_C, self.random_state, "balanced").fit(sentence_tfidf, unit_labels)
+            self.sentence_coef_[t] = model.coef_[0]
+            self.sentence_intercept_[t] = model.intercept_[0]
+            # out-of-fold sentence evidence for the training articles themselves
+            folds = min(self.inner_folds, n_groups)
+            if folds < 2:
+                sentence_features[:, t] = self._sentence_features(
+                    batch, self._sentence_probabilities(batch, self.sentence_coef_[t], self.sentence_intercept_[t]))
+                continue
+            probabilities = np.zeros(len(batch.owners), dtype=np.float32)
+            for train, test in GroupKFold(folds).split(np.zeros(len(records)), groups=groups):
+                train_units = np.isin(batch.owners, train)
+                test_units = np.isin(batch.owners, test)
+                if len(set(unit_labels[train_units])) < 2:
+                    probabilities[test_units] = float(unit_labels[train_units].mean()) if train_units.any() else 0.0
+                    continue
+                inner = _lr(self.sentence_C, self.random_state, "balanced").fit(
+                    sentence_tfidf[train_units], unit_labels[train_units])
+                probabilities[test_units] = inner.predict_proba(sentence_tfidf[test_units])[:, 1]
+            sentence_features[:, t] = self._sentence_features(batch, probabilities)
+        width = len(vocabulary) + batch.dense.shape[1] + _SENTENCE_FEATURES
+        self.coef_ = np.zeros((len(learned), width), dtype=np.float32)
+        self.intercept_ = np.zeros(len(learned), dtype=np.float32)
+        self.thresholds_ = np.full(len(learned), 0.5, dtype=np.float32)
+        for t, index in enumerate(learned):
+            design = self._design(batch, sentence_features[:, t])
+            model = _lr(self.C, self.random_state).fit(design, labels[:, index])
+            self.coef_[t] = model.coef_[0]
+            self.intercept_[t] = model.intercept_[0]
+        self.taxonomy_fingerprint_ = taxonomy_fingerprint(self.taxonomy)
+        self.training_size_ = len(records)
+        return self
+
+    # -- scoring ----------------------------------------------------------------------------------
+
+    def predict(self, documents: Sequence[tuple[str | None, str | None]], *, explain: bool = True) -> list[list[ThemeScore]]:
+        """Every taxonomy theme's score for each (title, text); learned themes use the model.
+
+        Each article is scored on its own: the same article gets the same scores in any batch.
+        """
+        if not hasattr(self, "coef_"):
+            raise RuntimeError("ThemeModel is not fitted; load a model file or call fit(records) first")
+        documents = [(title or "", text or "") for title, text in documents]
+        if not documents:
+            return []
+        batch = self._batch(documents, self._vectorizer_)
+        keys = self.taxonomy.keys
+        results = [list(scores) for scores in batch.rule_scores]
+        doc_tfidf = _tfidf(batch.doc_counts, self.doc_idf_)
+        sentence_tfidf = _tfidf(batch.sentence_counts, self.sentence_idf_) if batch.sentence_counts.shape[0] else None
+        dense = batch.dense * self.lexicon_weight
+        vocabulary_size = len(self.vocabulary_)
+        bounds = np.searchsorted(batch.owners, np.arange(len(documents) + 1))
+        for t, key in enumerate(self.themes_):
+            index = keys.index(key)
+            if sentence_tfidf is not None:
+                z = sentence_tfidf @ self.sentence_coef_[t] + self.sentence_intercept_[t]
+                sentence_probability = 1.0 / (1.0 + np.exp(-z))
+            else:
+                sentence_probability = np.zeros(0, dtype=np.float32)
+            sentence_features = self._sentence_features(batch, sentence_probability)
+            coef = self.coef_[t]
+            z = (doc_tfidf @ coef[:vocabulary_size]
+                 + dense @ coef[vocabulary_size:vocabulary_size + dense.shape[1]]
+                 + (sentence_features * self.sentence_weight) @ coef[vocabulary_size + dense.shape[1]:]
+                 + self.intercept_[t])
+            probability = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
+            for i in range(len(documents)):
+                assigned = bool(probability[i] >= self.thresholds_[t])
+                terms: tuple[str, ...] = ()
+                sentences: tuple[str, ...] = ()
+                if explain and (assigned or probability[i] >= 0.25):
+                    terms, sentences = self._explain(batch, i, doc_tfidf, coef[:vocabulary_size],
+                                                     sentence_probability[bounds[i]:bounds[i + 1]],
+                                                     results[i][index])
+                results[i][index] = ThemeScore(key, round(float(probability[i]), 4), assigned, terms, sentences)
+        return results
+
+    def _explain(self, batch: _Batch, i: int, doc_tfidf: sp.csr_matrix, coef: np.ndarray,
+                 sentence_probability: np.ndarray, rule: ThemeScore) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The n-grams that pushed the score up most, the lexicon's terms, and the strongest sentences."""
+        row = doc_tfidf.getrow(i)
+        contribution = row.data * coef[row.indices]
+        order = np.argsort(-contribution)[:6]
+        words = [str(self.vocabulary_[row.indices[k]]) for k in order if contribution[k] > 0]
+        terms = tuple(dict.fromkeys([*rule.terms[:4], *words]))[:8]
+        units = batch.docs[i].units
+        ranked = np.argsort(-sentence_probability, kind="stable")[:3]
+        sentences = [units[k].text if len(units[k].text) <= 400 else units[k].text[:397] + "..."
+                     for k in ranked if sentence_probability[k] >= 0.5]
+        if not sentences:
+            sentences = list(rule.sentences[:2])
+        return terms, tuple(sentences)
+
+    # -- persistence ------------------------------------------------------------------------------
+
+    def to_parts(self) -> tuple[dict, dict[str, np.ndarray]]:
+        meta = {
+            "features_version": FEATURES_VERSION, "taxonomy_fingerprint": self.taxonomy_fingerprint_,
+            "themes": list(self.themes_), "training_size": self.training_size_,
+            "params": {"C": self.C, "lexicon_weight": self.lexicon_weight, "sentence_weight": self.sentence_weight,
+                       "sentence_C": self.sentence_C, "min_positives": self.min_positives,
+                       "inner_folds": self.inner_folds, "max_features": self.max_features,
+                       "random_state": self.random_state},
+        }
+        arrays = {
+            "vocabulary": self.vocabulary_, "sentence_idf": self.sentence_idf_, "doc_idf": self.doc_idf_,
+            "sentence_coef": _sparse_rows(self.sentence_coef_), "sentence_intercept": self.sentence_intercept_,
+            "coef": _sparse_rows(self.coef_), "intercept": self.intercept_, "thresholds": self.thresholds_,
+        }
+        return meta, arrays
+
+    @classmethod
+    def from_parts(cls, taxonomy: Taxonomy, meta: dict, arrays: dict[str, np.ndarray]) -> "ThemeModel":
+        """Rebuild a fitted model; the caller (modelfile) has checked the format and fingerprint."""
+        model = cls(taxonomy, **meta["params"])
+        model.themes_ = tuple(meta["themes"])
+        model.training_size_ = int(meta["training_size"])
+        model.taxonomy_fingerprint_ = meta["taxonomy_fingerprint"]
+        model.vocabulary_ = arrays["vocabulary"]
+        model._vectorizer_ = _Counter([str(term) for term in model.vocabulary_])
+        model.sentence_idf_ = arrays["sentence_idf"].astype(np.float32)
+        model.doc_idf_ = arrays["doc_idf"].astype(np.float32)
+        width = len(model.vocabulary_) + len(taxonomy) * (_DENSE_PER_THEME + 1) + _SENTENCE_FEATURES
+        model.sentence_coef_ = _dense_rows(arrays["sentence_coef"], len(model.themes_), len(model.vocabulary_))
+        model.sentence_intercept_ = arrays["sentence_intercept"].astype(np.float32)
+        model.coef_ = _dense_rows(arrays["coef"], len(model.themes_), width)
+        model.intercept_ = arrays["intercept"].astype(np.float32)
+        model.thresholds_ = arrays["thresholds"].astype(np.float32)
+        return model
+
+
+def _sparse_rows(matrix: np.ndarray) -> np.ndarray:
+    """Coefficients as (row, column, value) triples of the non-zero weights, rounded to float16 precision."""
+    rows, cols = np.nonzero(np.abs(matrix) >= 1e-4)
+    return np.stack([rows.astype(np.float32), cols.astype(np.float32), matrix[rows, cols]], axis=1)
+
+
+def _dense_rows(triples: np.ndarray, n_rows: int, width: int) -> np.ndarray:
+    out = np.zeros((n_rows, width), dtype=np.float32)
+    if len(triples):
+        out[triples[:, 0].astype(int), triples[:, 1].astype(int)] = triples[:, 2]
+    return out
+
+
+def _dense_features(doc: _Doc, rule_scores: list[ThemeScore], n_themes: int) -> np.ndarray:
+    """Per taxonomy theme: sentence counts and shares about it, title and lead, strongest, passing, rule score."""
+    features = np.zeros((n_themes, _DENSE_PER_THEME + 1), dtype=np.float32)
+    features[:, _DENSE_PER_THEME] = [s.score for s in rule_scores]
+    if not doc.units:
+        return features.ravel()
+    evidence = np.zeros((len(doc.units), n_themes), dtype=np.float32)
+    for u, unit in enumerate(doc.units):
+        for index, value in unit.evidence.items():
+            evidence[u, index] = value
+    is_title = np.fromiter((unit.kind == "title" for unit in doc.units), bool, len(doc.units))
+    body = ~is_title
+    n_body = max(int(body.sum()), 1)
+    about_body = (evidence >= 1.0) & body[:, None]
+    features[:, 0] = np.log1p(about_body.sum(axis=0))
+    features[:, 1] = about_body.sum(axis=0) / n_body
+    if is_title.any():
+        features[:, 2] = (evidence[is_title] >= 0.75).any(axis=0)
+    body_rows = np.flatnonzero(body)
+    if len(body_rows):
+        features[:, 3] = evidence[body_rows[0]] >= 1.0
+        features[:, 5] = np.log1p(evidence[body_rows].sum(axis=0))
+        features[:, 7] = (evidence[body_rows[:3]] >= 1.0).any(axis=0)
+    features[:, 4] = np.minimum(evidence.max(axis=0), 3.0) / 3.0
+    features[:, 6] = ((evidence > 0) & (evidence < 1.0)).sum(axis=0) / n_body
+    return features.ravel()

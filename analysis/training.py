@@ -1,0 +1,198 @@
+"""Training and honest measurement of the models: `flankwatch train` and `evaluate --cv`.
+
+Both models learn from labelled JSON-lines files (LABELING.md) plus the analysts' corrections in
+a store. Figures are cross-validated with folds grouped by source: an outlet is never in
+training and test at once, so the figures say how the model does on outlets it has not read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from analysis.claims.learned import SpendingModel
+from analysis.evaluate import ClaimFigures, ThemeFigures, claim_figures, read_gold, theme_figures
+from analysis.modelfile import ModelBundle, make_manifest, with_version
+from analysis.paths import training_files
+from analysis.theme_model import LabelledText, ThemeModel
+from analysis.themes import Taxonomy, load_taxonomy
+
+Progress = Callable[[float, str], None]
+DEFAULT_FOLDS = 5
+
+
+class TrainingError(ValueError):
+    """Training cannot start: no labelled files, too few records or sources; the message says which."""
+
+
+def read_labelled(paths: Sequence[Path | str]) -> list[dict[str, Any]]:
+    """Gold records of every file, in order; the first file that is missing or malformed is named."""
+    if not paths:
+        raise TrainingError("no labelled files to train on: pass JSON-lines files (LABELING.md), "
+                            "or set FLANKWATCH_TRAINING")
+    records: list[dict[str, Any]] = []
+    for path in paths:
+        records.extend(read_gold(Path(path)))
+    return records
+
+
+def _labelled(records: Sequence[dict[str, Any]]) -> list[LabelledText]:
+    return [LabelledText(r.get("title") or "", r["text"], frozenset(r["themes"]), str(r.get("source") or "unknown"))
+            for r in records]
+
+
+def text_hash(title: str | None, text: str) -> str:
+    """A short hash of a labelled text: the manifest lists them so evaluate can say what is in-sample."""
+    return hashlib.sha256(f"{title or ''}\n{text}".encode("utf-8")).hexdigest()[:16]
+
+
+def fit_models(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy,
+               random_state: int = 0) -> tuple[ThemeModel, SpendingModel]:
+    themes = ThemeModel(taxonomy, random_state=random_state).fit(_labelled(records))
+    spending = SpendingModel(random_state=random_state).fit(records)
+    return themes, spending
+
+
+def predict_records(themes: ThemeModel, spending: SpendingModel,
+                    records: Sequence[dict[str, Any]]) -> list[tuple[set[str], list[dict[str, Any]]]]:
+    """(assigned themes, spending claims as dicts) per record, as the pipeline would find them."""
+    from analysis.pipeline import claim_json
+
+    scores = themes.predict([(r.get("title") or "", r["text"]) for r in records], explain=False)
+    out = []
+    for record, item_scores in zip(records, scores):
+        claims = spending.extract(title=record.get("title") or None, text=record["text"],
+                                  published=record.get("published"))
+        out.append(({s.theme for s in item_scores if s.assigned}, [claim_json(c) for c in claims]))
+    return out
+
+
+@dataclass(frozen=True)
+class CVReport:
+    """Grouped K-fold figures: themes over the labelled themes, spending claims, per fold sizes."""
+
+    n_records: int
+    n_sources: int
+    folds: int
+    themes: ThemeFigures
+    claims: ClaimFigures
+
+    def as_dict(self) -> dict[str, Any]:
+        prf = self.claims.prf
+        return {
+            "folds": self.folds, "grouped_by": "source", "n_records": self.n_records, "n_sources": self.n_sources,
+            "themes": {t: {"precision": round(p.precision, 4), "recall": round(p.recall, 4), "f1": round(p.f1, 4),
+                           "support": p.support} for t, p in self.themes.per_theme.items()},
+            "macro_f1": round(self.themes.macro_f1, 4), "exact": round(self.themes.exact_accuracy, 4),
+            "claims": {"precision": round(prf.precision, 4), "recall": round(prf.recall, 4), "f1": round(prf.f1, 4),
+                       "matched": prf.tp, "predicted": prf.tp + prf.fp, "gold": prf.tp + prf.fn,
+                       "actor": None if self.claims.actor_agreement is None else round(self.claims.actor_agreement, 4),
+                       "kind": None if self.claims.kind_agreement is None else round(self.claims.kind_agreement, 4)},
+        }
+
+    def format(self) -> str:
+        from analysis.evaluate import _claim_lines, _theme_table
+
+        lines = [f"Cross-validation: {self.folds} folds grouped by source ({self.n_records} labelled articles from "
+                 f"{self.n_sources} sources; an outlet is never in training and test at once)", "",
+                 "Themes"]
+        lines += _theme_table(self.themes)
+        lines += ["", "Spending claims (match on unit, value, value_high, year, year_high; one-to-one per article)"]
+        lines += _claim_lines(self.claims)
+        return "\n".join(lines)
+
+
+def cross_validate(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, folds: int = DEFAULT_FOLDS,
+                   random_state: int = 0, progress: Progress | None = None) -> CVReport:
+    """Fit on K-1 groups of sources, predict the held-out group, pool the predictions."""
+    from sklearn.model_selection import GroupKFold
+
+    records = list(records)
+    groups = np.array([str(r.get("source") or "unknown") for r in records])
+    n_sources = len(set(groups))
+    if n_sources < 2:
+        raise TrainingError(f"cross-validation needs labelled articles from at least 2 sources; these have {n_sources}")
+    folds = min(folds, n_sources)
+    predicted: list[tuple[set[str], list[dict]]] = [(set(), [])] * len(records)
+    for fold, (train, test) in enumerate(GroupKFold(folds).split(np.zeros(len(records)), groups=groups)):
+        if progress:
+            progress(fold / (folds + 1), f"cross-validation fold {fold + 1} of {folds}")
+        themes, spending = fit_models([records[i] for i in train], taxonomy=taxonomy, random_state=random_state)
+        for i, result in zip(test, predict_records(themes, spending, [records[i] for i in test])):
+            predicted[i] = result
+    gold_themes = [set(r["themes"]) for r in records]
+    used = [t for t in taxonomy.keys if any(t in g for g in gold_themes)]
+    return CVReport(
+        n_records=len(records), n_sources=n_sources, folds=folds,
+        themes=theme_figures(gold_themes, [p[0] for p in predicted], used),
+        claims=claim_figures([r["claims"] for r in records], [p[1] for p in predicted]),
+    )
+
+
+def train_bundle(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, created_from: Sequence[str],
+                 folds: int = DEFAULT_FOLDS, random_state: int = 0, progress: Progress | None = None) -> ModelBundle:
+    """Cross-validate, then fit on everything; the manifest carries the CV figures and training facts.
+
+    ``folds`` below 2 skips cross-validation (the manifest's ``cv`` is then null): for tests.
+    """
+    records = list(records)
+    if len(records) < 20:
+        raise TrainingError(f"only {len(records)} labelled articles; at least 20 are needed to train")
+    report = cross_validate(records, taxonomy=taxonomy, folds=folds, random_state=random_state,
+                            progress=progress) if folds >= 2 else None
+    if progress:
+        progress(folds / (folds + 1), "fitting the final model on every labelled article")
+    themes, spending = fit_models(records, taxonomy=taxonomy, random_state=random_state)
+    hashes = sorted({text_hash(r.get("title"), r["text"]) for r in records})
+    manifest = make_manifest(
+        themes, spending, training_size=len(records), created_from=list(created_from),
+        training_hash=hashlib.sha256("".join(hashes).encode()).hexdigest()[:16], training_texts=hashes,
+        random_state=random_state, cv=report.as_dict() if report is not None else None,
+    )
+    if progress:
+        progress(1.0, "done")
+    return with_version(ModelBundle(manifest, themes, spending))
+
+
+def retrain(store, *, taxonomy: Taxonomy | None = None, paths: Sequence[Path | str] | None = None,
+            folds: int = DEFAULT_FOLDS, progress: Progress | None = None) -> ModelBundle:
+    """A model trained on the labelled files plus this store's corrections (not activated)."""
+    from analysis.corrections import correction_records
+
+    taxonomy = taxonomy or load_taxonomy()
+    paths = list(paths) if paths is not None else training_files()
+    missing = [str(p) for p in paths if not Path(p).is_file()]
+    if missing or not paths:
+        raise TrainingError(f"labelled training files not found ({', '.join(missing) or 'none configured'}); "
+                            "set FLANKWATCH_TRAINING to the JSON-lines files to train on")
+    records = read_labelled(paths)
+    corrections = correction_records(store)
+    corrected_texts = {text_hash(r.get("title"), r["text"]) for r in corrections}
+    # an analyst's correction of a labelled article replaces its label
+    records = [r for r in records if text_hash(r.get("title"), r["text"]) not in corrected_texts]
+    records += [{**r, "source": r.get("source") or "corrections"} for r in corrections]
+    created = [Path(p).name for p in paths] + [f"corrections: {len(corrections)}"]
+    return train_bundle(records, taxonomy=taxonomy, created_from=created, folds=folds, progress=progress)
+
+
+def theme_changes(store, old: ModelBundle, new: ModelBundle, *, batch_size: int = 2000) -> int:
+    """Items of the store whose assigned themes differ between the two models."""
+    con = store.connection
+    changed = 0
+    offset = 0
+    while True:
+        rows = con.execute(
+            "SELECT kind, title, text FROM items ORDER BY id LIMIT ? OFFSET ?", [batch_size, offset]).fetchall()
+        if not rows:
+            return changed
+        documents = [(title, "") if kind == "headline" else (title, text) for kind, title, text in rows]
+        before = old.themes.predict(documents, explain=False)
+        after = new.themes.predict(documents, explain=False)
+        changed += sum({s.theme for s in a if s.assigned} != {s.theme for s in b if s.assigned}
+                       for a, b in zip(before, after))
+        offset += batch_size
