@@ -160,7 +160,7 @@ def ingest_rows(store, folder, rows: list[dict], name: str) -> None:
 def analyse(store) -> str:
     from analysis.pipeline import analyze_store
 
-    return analyze_store(store, redo_all=False, themes_path=None, progress=False, background=[])
+    return analyze_store(store, redo_all=False, themes_path=None, progress=False)
 
 
 def story_of(store) -> pd.DataFrame:
@@ -283,7 +283,7 @@ def test_analyze_all_does_not_refit(story_store):
 
     analyse(story_store)
     before, stored = stored_topics(story_store), model_row(story_store)
-    summary = analyze_store(story_store, redo_all=True, themes_path=None, progress=False, background=[])
+    summary = analyze_store(story_store, redo_all=True, themes_path=None, progress=False)
     assert summary.startswith("analysed 36 items") and summary.endswith("topics unchanged")
     pd.testing.assert_frame_equal(stored_topics(story_store), before)
     assert model_row(story_store) == stored
