@@ -110,12 +110,14 @@ def extract_claims(text: str, *, published: date | datetime | None = None,
 
 
 def _document_claims(document: Document, *, spending_model: SpendingModel | None = None,
-                     title: Document | None = None) -> list[Claim]:
+                     title: Document | None = None, skip: ClaimType | None = None) -> list[Claim]:
     if not document.contains(_ANY_NUMBER) and (spending_model is None or title is None
                                                or not title.contains(_ANY_NUMBER)):
         return []
     claims: list[Claim] = []
     for row in EXTRACTORS:
+        if row.type == skip:
+            continue
         if row.type == "spending" and spending_model is not None:
             claims.extend(spending_model.claims_from_documents(document, title))
         elif document.contains(row.trigger):
@@ -151,10 +153,11 @@ def extract_item_claims(*, title: str | None, text: str, published: date | datet
         body_claims = _sorted([c for c in found if not c.details.get("in_title")])
         if title_document is None:
             return spending_title + body_claims
+        # the model has found the title's spending claims: the rules' would be dropped, so skip them
         title_only = [
             replace(claim, details={**claim.details, "in_title": True})
-            for claim in _sorted(_document_claims(title_document))
-            if claim.type != "spending" and not any(_restates(body, claim) for body in body_claims)
+            for claim in _sorted(_document_claims(title_document, skip="spending"))
+            if not any(_restates(body, claim) for body in body_claims)
         ]
         return _sorted(spending_title + title_only) + body_claims
     title = (title or "").strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from analysis.claims.actors import COUNTRIES, SURFACES
 
@@ -153,20 +154,36 @@ def _nationality(match: re.Match[str] | None, title: str) -> str | None:
 
 
 class People:
-    """The people of one text, looked up by surname and by position."""
+    """The people of one text, looked up by surname and by position.
+
+    The text is read on the first look-up: most figures have no speech verb near them, and then
+    nobody asks who is named.
+    """
 
     def __init__(self, text: str):
         self.text = text
-        self.by_surname: dict[str, Person] = {}
+
+    @cached_property
+    def by_surname(self) -> dict[str, Person]:
+        self._found: dict[str, Person] = {}
         self._collect()
-        self._positions: list[tuple[int, Person]] = []
-        if self.by_surname:
-            surnames = "|".join(re.escape(s) for s in sorted(self.by_surname, key=len, reverse=True))
-            for match in re.finditer(rf"(?<![\w])(?:{surnames})(?![\w])", text):
-                person = self.by_surname[match.group(0)]
+        return self._found
+
+    @cached_property
+    def _positions(self) -> list[tuple[int, Person]]:
+        by_surname = self.by_surname
+        positions: list[tuple[int, Person]] = []
+        if by_surname:
+            surnames = "|".join(re.escape(s) for s in sorted(by_surname, key=len, reverse=True))
+            for match in re.finditer(rf"(?<![\w])(?:{surnames})(?![\w])", self.text):
+                person = by_surname[match.group(0)]
                 person.positions.append(match.start())
-                self._positions.append((match.start(), person))
-        self._starts = [start for start, _ in self._positions]
+                positions.append((match.start(), person))
+        return positions
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [start for start, _ in self._positions]
 
     def _collect(self) -> None:
         for match in _OFFICE_NAME.finditer(self.text):
@@ -186,7 +203,7 @@ class People:
 
         for match in _SURNAME_SAYS.finditer(self.text):
             surname = match.group("surname")
-            if surname in self.by_surname or surname in _NOT_NAMES or surname in SURFACES:
+            if surname in self._found or surname in _NOT_NAMES or surname in SURFACES:
                 continue
             full = re.search(rf"(?<![\w.])({_TOKEN}\s+){re.escape(surname)}(?![\w])", self.text)
             if full is not None and _clean_name(full.group(0)):
@@ -194,9 +211,9 @@ class People:
 
     def _add(self, name: str, title: str | None, nationality: str | None) -> None:
         surname = _surname(name)
-        person = self.by_surname.get(surname)
+        person = self._found.get(surname)
         if person is None:
-            self.by_surname[surname] = Person(name, surname, title, nationality)
+            self._found[surname] = Person(name, surname, title, nationality)
             return
         if len(name.replace(".", "")) > len(person.name.replace(".", "")) and "." not in name:
             person.name = name
