@@ -318,3 +318,37 @@ def test_a_failed_retrain_is_explained(writable_db, monkeypatch, model_api):
     assert not at.exception
     assert any("Not retrained" in e.value and "training files not found" in e.value for e in at.error)
     assert not any(b.key == "model_accept" for b in at.button)
+
+
+@pytest.mark.timeout(600)
+def test_model_page_retrains_and_accepts_with_the_real_models(writable_db, monkeypatch):
+    """No stand-ins: a rejected theme is trained on, the new CV figures are shown, and after
+    Accept the store is re-analysed by the retrained model with the correction still in force."""
+    from pathlib import Path
+
+    import duckdb
+
+    written = Path(__file__).parent / "eval" / "written.jsonl"
+    monkeypatch.setenv("FLANKWATCH_TRAINING", str(written))  # small, so the test is quick
+    at = _open(app_test(writable_db, monkeypatch), ITEM)
+    rejected = next(b for b in at.button if b.label == "Reject" and "theme" in (b.key or ""))
+    rejected.click().run()
+    assert_clean(at)
+    at.switch_page("views/model.py").run()
+    assert_clean(at)
+    shipped_version = _metric(at, "Version")
+    at.button(key="model_retrain").click().run(timeout=500)
+    assert_clean(at)
+    comparison = _frame(at, "Retrained").set_index("Measured on")
+    assert comparison.loc["Training size", ["In use", "Retrained"]].tolist() == [385, 61]
+    assert 0.0 < comparison.loc["Theme macro-F1", "Retrained"] <= 1.0
+    at.button(key="model_accept").click().run(timeout=300)
+    assert_clean(at)
+    assert _metric(at, "Version") != shipped_version
+    with duckdb.connect(str(writable_db)) as con:  # the dashboard's own connection is open in this process
+        versions = {row[0] for row in con.execute("SELECT DISTINCT model_version FROM analysed").fetchall()}
+        (active,) = con.execute("SELECT version FROM models WHERE active").fetchone()
+        still_rejected = con.execute(
+            "SELECT count(*) FROM corrections c JOIN item_themes t ON t.item_id = c.item_id AND t.theme = c.theme "
+            "WHERE c.action = 'reject' AND NOT t.assigned").fetchone()[0]
+    assert versions == {active} and still_rejected == 1
