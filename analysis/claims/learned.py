@@ -347,7 +347,7 @@ def _claim_features(candidate: _Candidate, seen: dict[tuple, int], position: int
         features.add("near:current")
     if rules.PROCUREMENT_AFTER.match(text, q.end, sentence.end):
         features.add("procurement_after")
-    if rules.CHANGE_BEFORE.search(text, max(sentence.start, q.start - 40), q.start):
+    if rules.change_before(document, sentence, q):
         features.add("change_before")
     return frozenset(features)
 
@@ -417,7 +417,16 @@ def _year_facts(body: Document, title: Document | None) -> _YearFacts:
 
 
 def _year_option_features(doc: Document, span: Sentence, start: int, end: int, part: str, src: str) -> set[str]:
-    """Features of one year mention: where it is (src), the word before and after, budget words, dates."""
+    """Features of one year mention: where it is (src), the word before and after, budget words, dates.
+
+    The figures of a sentence share its year mentions: each mention is read once per place.
+    """
+    found = doc.memo(("learned_year_option", span.start, span.end, start, end, part, src),
+                     lambda: frozenset(_read_year_option(doc, span, start, end, part, src)))
+    return set(found)
+
+
+def _read_year_option(doc: Document, span: Sentence, start: int, end: int, part: str, src: str) -> set[str]:
     text = doc.text
     features = {f"src:{src}", f"part:{part}", f"src_part:{src}_{part}"}
     before = _WORD_BEFORE.search(text, max(span.start, start - 25), start)
@@ -631,8 +640,9 @@ def _actor_options(candidate: _Candidate, title: Document | None) -> list[_Actor
             for name, _ in names_of(m.name):
                 counts[name] += 1
     most = max(counts.values(), default=0)
-    sentence_cues = [label for label, pattern in (("all_allies", _ALL_ALLIES), ("advocacy", rules.ADVOCACY),
-                                                  ("hedge", _HEDGE)) if pattern.search(sentence.text)]
+    sentence_cues = document.memo(("learned_actor_cues", sentence.index), lambda: [
+        label for label, pattern in (("all_allies", _ALL_ALLIES), ("advocacy", rules.ADVOCACY), ("hedge", _HEDGE))
+        if pattern.search(sentence.text)])
     left = _tokens(text[max(sentence.start, q.start - 60) : q.start])[-5:]
     result = []
     for name in sorted(options):

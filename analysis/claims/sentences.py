@@ -23,6 +23,7 @@ _ABBREVIATIONS = frozenset({
 _END = re.compile(r"""[.!?]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[A-Z0-9À-ÖØ-ÞĀ-Ž])""")
 _LINE = re.compile(r"[^\n]+")
 _WORD_BEFORE = re.compile(r"(?<![\w.])([\w.]+)$")
+_ALNUM = re.compile(r"[^\W_]")  # a letter or a digit: str.isalnum, one character
 _QUOTE_PAIRS = re.compile(r"“[^”\n]*”|„[^“”\n]*[“”]|«[^»\n]*»|\"[^\"\n]*\"")
 
 
@@ -79,7 +80,7 @@ def _append(sentences: list[Sentence], text: str, start: int, end: int, paragrap
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    if end > start and any(ch.isalnum() for ch in text[start:end]):
+    if end > start and _ALNUM.search(text, start, end):
         sentences.append(Sentence(start, end, text[start:end], len(sentences), paragraph))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -173,12 +174,10 @@ class People:
     def _positions(self) -> list[tuple[int, Person]]:
         by_surname = self.by_surname
         positions: list[tuple[int, Person]] = []
-        if by_surname:
-            surnames = "|".join(re.escape(s) for s in sorted(by_surname, key=len, reverse=True))
-            for match in re.finditer(rf"(?<![\w])(?:{surnames})(?![\w])", self.text):
-                person = by_surname[match.group(0)]
-                person.positions.append(match.start())
-                positions.append((match.start(), person))
+        for start, surname in _whole_words(self.text, by_surname):
+            person = by_surname[surname]
+            person.positions.append(start)
+            positions.append((start, person))
         return positions
 
     @cached_property
@@ -234,6 +233,37 @@ class People:
         lo = bisect_left(self._starts, start)
         hi = bisect_left(self._starts, end)
         return self._positions[lo:hi]
+
+
+def _whole_words(text: str, words: Iterable[str]) -> list[tuple[int, str]]:
+    """Where the words occur as whole words, left to right, the longest first where several start.
+
+    The same as ``re.finditer`` over the alternation of the words (longest first) between
+    ``(?<![\w])`` and ``(?![\w])``, without compiling a pattern for every text.
+    """
+    found: list[tuple[int, int, str]] = []
+    for word in words:
+        if not word:
+            return [(m.start(), m.group(0)) for m in re.finditer(
+                rf"(?<![\w])(?:{'|'.join(re.escape(w) for w in sorted(words, key=len, reverse=True))})(?![\w])", text)]
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            if (start == 0 or not _is_word(text[start - 1])) and (end == len(text) or not _is_word(text[end])):
+                found.append((start, -len(word), word))
+            start = text.find(word, start + 1)
+    found.sort()
+    result: list[tuple[int, str]] = []
+    position = 0
+    for start, length, word in found:
+        if start >= position:
+            result.append((start, word))
+            position = start - length
+    return result
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches
 
 
 @dataclass(frozen=True, slots=True)

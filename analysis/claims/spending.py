@@ -47,9 +47,11 @@ from analysis.claims.sentences import Sentence
 from analysis.claims.speakers import Attribution
 from analysis.model import Claim
 
-# A text (and a sentence) is only read when its lower-cased form holds one of these.
-# (No leading \b: a pattern that starts with literals lets the regex engine skip ahead fast.)
-TRIGGER = re.compile(r"[%€$]|per ?cent|euro|eur\b|usd\b|dollar|pct\b|\dpc\b|\d pc\b")
+# A text (and a sentence) is only read when its lower-cased form holds one of these:
+# [%€$]|per ?cent|euro|eur\b|usd\b|dollar|pct\b|\dpc\b|\d pc\b, written to start with one character
+# class (the first characters of all of them), which lets the regex engine skip ahead fast; the
+# look-behinds then say which of them it is.
+TRIGGER = re.compile(r"[%€$peud\d](?:(?<=[%€$])|(?<=p)(?:er ?cent|ct\b)|(?<=e)(?:uro|ur\b)|(?<=u)sd\b|(?<=d)ollar|(?<=\d) ?pc\b)")
 DEFENCE_ANYWHERE = re.compile(r"defen[cs]|militar|arm(?:y|ed forces|ament)|nato|allie|alliance|security|war chest")
 
 # -- the quantities ----------------------------------------------------------------------------
@@ -568,9 +570,17 @@ def _converted_sum(context: _Context) -> bool:
     return bool(re.fullmatch(r"\s*[(\[]\s*(?:about|around|some|approximately|roughly|or|ca\.)?\s*", between))
 
 
+def change_before(document: Document, sentence: Sentence, quantity: Quantity) -> bool:
+    """ "by 0.3 %", "an additional EUR 20m": a change word just before the figure (asked once per figure)."""
+    return document.memo(
+        ("change_before", quantity.start),
+        lambda: CHANGE_BEFORE.search(document.text, max(sentence.start, quantity.start - 40), quantity.start) is not None,
+    )
+
+
 def _is_change(context: _Context) -> bool:
     text, quantity = context.document.text, context.quantity
-    if CHANGE_BEFORE.search(text, max(context.sentence.start, quantity.start - 40), quantity.start):
+    if change_before(context.document, context.sentence, quantity):
         return True
     return bool(CHANGE_AFTER.match(text, quantity.end)) or bool(CHANGE_AFTER.match(context.tail))
 
