@@ -165,7 +165,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
             with Store.open(args.db, read_only=True) as store:
                 corrected = correction_records(store)
-            records += [{**r, "source": r.get("source") or "corrections"} for r in corrected]
+            records = training.with_corrections(records, corrected)
             created.append(f"corrections: {len(corrected)}")
         bundle = training.train_bundle(records, taxonomy=taxonomy, created_from=created, folds=args.folds,
                                        progress=None if args.quiet else _stderr_progress)

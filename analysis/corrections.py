@@ -562,11 +562,15 @@ def correction_records(store) -> list[dict[str, Any]]:
 
     What the trainer learns the analysts' corrections from: ``published`` is a ``datetime.date``
     or None, themes are the item's assigned themes after correction, claims its spending claims
-    in the LABELING.md form.
+    in the LABELING.md form; ``corrected_themes`` lists the themes an analyst decided on.
     """
+    corrected: dict[str, list[str]] = {}
+    for item_id, theme in store.connection.execute(
+            "SELECT DISTINCT item_id, theme FROM corrections WHERE target = 'theme' ORDER BY item_id, theme").fetchall():
+        corrected.setdefault(item_id, []).append(theme)
     return [
         {"id": r["id"], "source": r["source"] or "unknown", "title": r["title"] or "", "text": r["text"],
-         "published": r["published"], "themes": r["themes"],
+         "published": r["published"], "themes": r["themes"], "corrected_themes": corrected.get(r["id"], []),
          "claims": [{k: v for k, v in c.items() if k != "claim_id"} for c in r["claims"]]}
         for r in _corrected_articles(store.connection)
     ]

@@ -25,7 +25,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
+from itertools import islice, repeat
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,10 @@ class LabelledText:
     text: str
     themes: frozenset[str]
     group: str  # the outlet: cross-validation never puts one outlet in training and test at once
+    scope: frozenset[str] | None = None  # the themes it is labelled for (None: every theme)
+
+    def labels(self, theme: str) -> bool:
+        return self.scope is None or theme in self.scope
 
 
 def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
@@ -59,12 +64,17 @@ def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
-def _grams(text: str) -> list[str]:
-    """Lower-cased, accent-stripped word unigrams and bigrams (words of two or more characters)."""
+def _words(text: str) -> list[str]:
+    """Lower-cased, accent-stripped words of two or more characters."""
     text = text.lower()
     if not text.isascii():  # accents stripped, other non-ASCII letters dropped (an English-language corpus)
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = _TOKEN.findall(text)
+    return _TOKEN.findall(text)
+
+
+def _grams(text: str) -> list[str]:
+    """Lower-cased, accent-stripped word unigrams and bigrams (words of two or more characters)."""
+    words = _words(text)
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -83,14 +93,22 @@ class _Counter:
         self.size = len(vocabulary)
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        # The grams of ``_grams``, in its order, looked up in C (map) with -1 for grams not in
+        # the vocabulary, which numpy then drops.
         lookup = self.index.get
-        columns: list[int] = []
-        indptr = [0]
-        for text in texts:
-            columns.extend([i for i in map(lookup, _grams(text)) if i is not None])
-            indptr.append(len(columns))
-        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), np.asarray(columns, dtype=np.int32),
-                                np.asarray(indptr, dtype=np.int64)), shape=(len(texts), self.size))
+        found: list[int] = []
+        sizes = np.zeros(len(texts) + 1, dtype=np.int64)
+        for row, text in enumerate(texts, start=1):
+            words = _words(text)
+            found += map(lookup, words, repeat(-1))
+            found += map(lookup, map(" ".join, zip(words, islice(words, 1, None))), repeat(-1))
+            sizes[row] = 2 * len(words) - 1 if words else 0
+        ids = np.array(found, dtype=np.int64)
+        known = ids >= 0
+        indptr = np.concatenate([[0], np.cumsum(known)])[np.cumsum(sizes)]
+        columns = ids[known]
+        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns.astype(np.int32),
+                                indptr.astype(np.int64)), shape=(len(texts), self.size))
         matrix.sum_duplicates()
         return matrix
 
@@ -157,10 +175,12 @@ class ThemeModel:
             scorer = self._rule_scorer = ThemeScorer(self.taxonomy, use_model=False).fit([])
         return scorer
 
-    def _batch(self, documents: Sequence[tuple[str, str]], vectorizer) -> _Batch:
+    def _batch(self, documents: Sequence[tuple[str, str]], vectorizer, *, explain: Container[int] = ()) -> _Batch:
+        """The batch's features; rule scores carry terms and sentences only for the themes in
+        ``explain`` (the features use the scores alone)."""
         scorer = self._scorer()
         docs = [scorer._units(title, text) for title, text in documents]
-        rule_scores = [scorer._aggregate(doc, None) for doc in docs]
+        rule_scores = [scorer._aggregate(doc, None, explain=explain) for doc in docs]
         texts = [unit.text for doc in docs for unit in doc.units]
         owners = np.repeat(np.arange(len(docs)), [len(doc.units) for doc in docs])
         counts = vectorizer.transform(texts)
@@ -182,12 +202,24 @@ class ThemeModel:
         out = np.zeros((n, _SENTENCE_FEATURES), dtype=np.float32)
         if not len(probabilities):
             return out
-        bounds = np.searchsorted(batch.owners, np.arange(n + 1))
-        for i in range(n):
-            p = probabilities[bounds[i]:bounds[i + 1]]
-            if len(p):
-                top = np.sort(p)[::-1][:3]
-                out[i] = (top[0], top.mean(), float((p >= 0.5).mean()))
+        # Per article, its units' probabilities in descending order; the top three are added up
+        # one by one in float32 and divided in float64, as np.mean does.
+        probabilities = np.asarray(probabilities)
+        owners = batch.owners
+        bounds = np.searchsorted(owners, np.arange(n + 1))
+        sizes = np.diff(bounds)
+        order = np.lexsort((-probabilities, owners))
+        ranked = probabilities[order]
+        has = sizes > 0
+        firsts = bounds[:-1][has]
+        total = ranked[firsts]
+        for k in (1, 2):
+            more = sizes[has] > k
+            total[more] = total[more] + ranked[firsts[more] + k]
+        out[has, 0] = ranked[firsts]
+        out[has, 1] = total.astype(np.float64) / np.minimum(sizes[has], 3)
+        above = np.bincount(owners, weights=probabilities >= 0.5, minlength=n)
+        out[has, 2] = above[has] / sizes[has]
         return out
 
     def _design(self, batch: _Batch, sentence_features: np.ndarray) -> sp.csr_matrix:
@@ -198,6 +230,16 @@ class ThemeModel:
         ]).tocsr()
 
     # -- fitting ----------------------------------------------------------------------------------
+
+    def themes_for(self, records: Sequence[LabelledText]) -> tuple[str, ...]:
+        """The taxonomy themes these records can teach: ``min_positives`` labelled positives and negatives."""
+        learned = []
+        for key in self.taxonomy.keys:
+            scoped = [r for r in records if r.labels(key)]
+            positives = sum(key in r.themes for r in scoped)
+            if self.min_positives <= positives <= len(scoped) - self.min_positives:
+                learned.append(key)
+        return tuple(learned)
 
     def fit(self, records: Sequence[LabelledText]) -> "ThemeModel":
         from sklearn.model_selection import GroupKFold
@@ -215,8 +257,9 @@ class ThemeModel:
         self.doc_idf_ = _idf(batch.doc_counts)
         keys = self.taxonomy.keys
         labels = np.array([[key in r.themes for key in keys] for r in records], dtype=bool)
-        learned = [i for i, key in enumerate(keys)
-                   if self.min_positives <= labels[:, i].sum() <= len(records) - self.min_positives]
+        # a theme is learned from the articles labelled for it (a file labels the themes it uses)
+        in_scope = np.array([[r.labels(key) for key in keys] for r in records], dtype=bool)
+        learned = [keys.index(key) for key in self.themes_for(records)]
         self.themes_ = tuple(keys[i] for i in learned)
         groups = np.array([r.group for r in records])
         n_groups = len(set(groups))
@@ -226,7 +269,9 @@ class ThemeModel:
         sentence_features = np.zeros((len(records), len(learned), _SENTENCE_FEATURES), dtype=np.float32)
         for t, index in enumerate(learned):
             unit_labels = labels[batch.owners, index]
-            model = _lr(self.sentence_C, self.random_state, "balanced").fit(sentence_tfidf, unit_labels)
+            unit_scope = in_scope[batch.owners, index]
+            model = _lr(self.sentence_C, self.random_state, "balanced").fit(
+                sentence_tfidf[unit_scope], unit_labels[unit_scope])
             self.sentence_coef_[t] = model.coef_[0]
             self.sentence_intercept_[t] = model.intercept_[0]
             # out-of-fold sentence evidence for the training articles themselves
@@ -237,7 +282,7 @@ class ThemeModel:
                 continue
             probabilities = np.zeros(len(batch.owners), dtype=np.float32)
             for train, test in GroupKFold(folds).split(np.zeros(len(records)), groups=groups):
-                train_units = np.isin(batch.owners, train)
+                train_units = np.isin(batch.owners, train) & unit_scope
                 test_units = np.isin(batch.owners, test)
                 if len(set(unit_labels[train_units])) < 2:
                     probabilities[test_units] = float(unit_labels[train_units].mean()) if train_units.any() else 0.0
@@ -251,8 +296,9 @@ class ThemeModel:
         self.intercept_ = np.zeros(len(learned), dtype=np.float32)
         self.thresholds_ = np.full(len(learned), 0.5, dtype=np.float32)
         for t, index in enumerate(learned):
-            design = self._design(batch, sentence_features[:, t])
-            model = _lr(self.C, self.random_state).fit(design, labels[:, index])
+            rows = np.flatnonzero(in_scope[:, index])
+            design = self._design(batch, sentence_features[:, t])[rows]
+            model = _lr(self.C, self.random_state).fit(design, labels[rows, index])
             self.coef_[t] = model.coef_[0]
             self.intercept_[t] = model.intercept_[0]
         self.taxonomy_fingerprint_ = taxonomy_fingerprint(self.taxonomy)
@@ -271,8 +317,9 @@ class ThemeModel:
         documents = [(title or "", text or "") for title, text in documents]
         if not documents:
             return []
-        batch = self._batch(documents, self._vectorizer_)
         keys = self.taxonomy.keys
+        unlearned = frozenset(i for i, key in enumerate(keys) if key not in self.themes_) if explain else ()
+        batch = self._batch(documents, self._vectorizer_, explain=unlearned)
         results = [list(scores) for scores in batch.rule_scores]
         doc_tfidf = _tfidf(batch.doc_counts, self.doc_idf_)
         sentence_tfidf = _tfidf(batch.sentence_counts, self.sentence_idf_) if batch.sentence_counts.shape[0] else None
@@ -299,25 +346,26 @@ class ThemeModel:
                 sentences: tuple[str, ...] = ()
                 if explain and (assigned or probability[i] >= 0.25):
                     terms, sentences = self._explain(batch, i, doc_tfidf, coef[:vocabulary_size],
-                                                     sentence_probability[bounds[i]:bounds[i + 1]],
-                                                     results[i][index])
+                                                     sentence_probability[bounds[i]:bounds[i + 1]], index)
                 results[i][index] = ThemeScore(key, round(float(probability[i]), 4), assigned, terms, sentences)
         return results
 
     def _explain(self, batch: _Batch, i: int, doc_tfidf: sp.csr_matrix, coef: np.ndarray,
-                 sentence_probability: np.ndarray, rule: ThemeScore) -> tuple[tuple[str, ...], tuple[str, ...]]:
+                 sentence_probability: np.ndarray, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The n-grams that pushed the score up most, the lexicon's terms, and the strongest sentences."""
-        row = doc_tfidf.getrow(i)
-        contribution = row.data * coef[row.indices]
+        start, end = doc_tfidf.indptr[i], doc_tfidf.indptr[i + 1]
+        data, indices = doc_tfidf.data[start:end], doc_tfidf.indices[start:end]
+        contribution = data * coef[indices]
         order = np.argsort(-contribution)[:6]
-        words = [str(self.vocabulary_[row.indices[k]]) for k in order if contribution[k] > 0]
-        terms = tuple(dict.fromkeys([*rule.terms[:4], *words]))[:8]
+        words = [str(self.vocabulary_[indices[k]]) for k in order if contribution[k] > 0]
+        rule_terms, rule_sentences = self._scorer()._explain_lexicon(batch.docs[i], index)
+        terms = tuple(dict.fromkeys([*rule_terms[:4], *words]))[:8]
         units = batch.docs[i].units
         ranked = np.argsort(-sentence_probability, kind="stable")[:3]
         sentences = [units[k].text if len(units[k].text) <= 400 else units[k].text[:397] + "..."
                      for k in ranked if sentence_probability[k] >= 0.5]
         if not sentences:
-            sentences = list(rule.sentences[:2])
+            sentences = list(rule_sentences[:2])
         return terms, tuple(sentences)
 
     # -- persistence ------------------------------------------------------------------------------
@@ -377,10 +425,7 @@ def _dense_features(doc: _Doc, rule_scores: list[ThemeScore], n_themes: int) -> 
     features[:, _DENSE_PER_THEME] = [s.score for s in rule_scores]
     if not doc.units:
         return features.ravel()
-    evidence = np.zeros((len(doc.units), n_themes), dtype=np.float32)
-    for u, unit in enumerate(doc.units):
-        for index, value in unit.evidence.items():
-            evidence[u, index] = value
+    evidence = doc.evidence.astype(np.float32)
     is_title = np.fromiter((unit.kind == "title" for unit in doc.units), bool, len(doc.units))
     body = ~is_title
     n_body = max(int(body.sum()), 1)

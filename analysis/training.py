@@ -37,13 +37,50 @@ def read_labelled(paths: Sequence[Path | str]) -> list[dict[str, Any]]:
                             "or set FLANKWATCH_TRAINING")
     records: list[dict[str, Any]] = []
     for path in paths:
-        records.extend(read_gold(Path(path)))
+        gold = read_gold(Path(path))
+        scope = sorted({theme for r in gold for theme in r["themes"]})  # a file labels the themes it uses
+        records.extend({**r, "label_scope": scope} for r in gold)
     return records
 
 
+def with_corrections(records: Sequence[dict[str, Any]], corrections: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The labelled records with the analysts' corrected articles: a correction replaces an article's label.
+
+    A corrected article is labelled for the themes the labelled files cover (the analyst saw the
+    article's themes and left them) plus every theme an analyst decided on.
+    """
+    base_scope = {theme for r in records for theme in (r.get("label_scope") or r["themes"])}
+    corrected_texts = {text_hash(r.get("title"), r["text"]) for r in corrections}
+    kept = [r for r in records if text_hash(r.get("title"), r["text"]) not in corrected_texts]
+    return kept + [{**r, "source": r.get("source") or "corrections",
+                    "label_scope": sorted(base_scope | set(r.get("corrected_themes") or ()))} for r in corrections]
+
+
+def _scope(record: dict[str, Any]) -> frozenset[str] | None:
+    scope = record.get("label_scope")
+    return None if scope is None else frozenset(scope)
+
+
 def _labelled(records: Sequence[dict[str, Any]]) -> list[LabelledText]:
-    return [LabelledText(r.get("title") or "", r["text"], frozenset(r["themes"]), str(r.get("source") or "unknown"))
-            for r in records]
+    return [LabelledText(r.get("title") or "", r["text"], frozenset(r["themes"]), str(r.get("source") or "unknown"),
+                         _scope(r)) for r in records]
+
+
+def scoped_theme_figures(records: Sequence[dict[str, Any]], predicted: Sequence[set[str]],
+                         themes: Sequence[str]) -> ThemeFigures:
+    """Per-theme figures over the articles labelled for each theme; exact sets over each article's scope."""
+    gold, guesses = [], []
+    for record, guess in zip(records, predicted):
+        scope = _scope(record)
+        covered = set(themes) if scope is None else set(themes) & scope
+        gold.append(set(record["themes"]) & covered)
+        guesses.append(set(guess) & covered)
+    figures = theme_figures(gold, guesses, tuple(themes))
+    per_theme = {}
+    for theme in themes:
+        rows = [i for i, r in enumerate(records) if _scope(r) is None or theme in _scope(r)]
+        per_theme[theme] = theme_figures([gold[i] for i in rows], [guesses[i] for i in rows], (theme,)).per_theme[theme]
+    return ThemeFigures(themes=tuple(themes), per_theme=per_theme, exact=figures.exact, n=figures.n)
 
 
 def text_hash(title: str | None, text: str) -> str:
@@ -81,6 +118,7 @@ class CVReport:
     folds: int
     themes: ThemeFigures
     claims: ClaimFigures
+    rule_scored: tuple[str, ...] = ()  # labelled themes with too few examples to learn
 
     def as_dict(self) -> dict[str, Any]:
         prf = self.claims.prf
@@ -102,6 +140,9 @@ class CVReport:
                  f"{self.n_sources} sources; an outlet is never in training and test at once)", "",
                  "Themes"]
         lines += _theme_table(self.themes)
+        if self.rule_scored:
+            lines.append(f"  not learned (fewer than the labelled articles a theme needs), scored by the lexicon's rules: "
+                         f"{', '.join(self.rule_scored)}")
         lines += ["", "Spending claims (match on unit, value, value_high, year, year_high; one-to-one per article)"]
         lines += _claim_lines(self.claims)
         return "\n".join(lines)
@@ -125,11 +166,13 @@ def cross_validate(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, fol
         themes, spending = fit_models([records[i] for i in train], taxonomy=taxonomy, random_state=random_state)
         for i, result in zip(test, predict_records(themes, spending, [records[i] for i in test])):
             predicted[i] = result
-    gold_themes = [set(r["themes"]) for r in records]
-    used = [t for t in taxonomy.keys if any(t in g for g in gold_themes)]
+    # figures for the themes the model learns (enough labelled positives), each over the articles labelled for it
+    learned = ThemeModel(taxonomy).themes_for(_labelled(records))
+    labelled = {theme for r in records for theme in (r.get("label_scope") or r["themes"])}
     return CVReport(
         n_records=len(records), n_sources=n_sources, folds=folds,
-        themes=theme_figures(gold_themes, [p[0] for p in predicted], used),
+        rule_scored=tuple(t for t in taxonomy.keys if t in labelled and t not in learned),
+        themes=scoped_theme_figures(records, [p[0] for p in predicted], learned),
         claims=claim_figures([r["claims"] for r in records], [p[1] for p in predicted]),
     )
 
@@ -170,12 +213,8 @@ def retrain(store, *, taxonomy: Taxonomy | None = None, paths: Sequence[Path | s
     if missing or not paths:
         raise TrainingError(f"labelled training files not found ({', '.join(missing) or 'none configured'}); "
                             "set FLANKWATCH_TRAINING to the JSON-lines files to train on")
-    records = read_labelled(paths)
     corrections = correction_records(store)
-    corrected_texts = {text_hash(r.get("title"), r["text"]) for r in corrections}
-    # an analyst's correction of a labelled article replaces its label
-    records = [r for r in records if text_hash(r.get("title"), r["text"]) not in corrected_texts]
-    records += [{**r, "source": r.get("source") or "corrections"} for r in corrections]
+    records = with_corrections(read_labelled(paths), corrections)
     created = [Path(p).name for p in paths] + [f"corrections: {len(corrections)}"]
     return train_bundle(records, taxonomy=taxonomy, created_from=created, folds=folds, progress=progress)
 

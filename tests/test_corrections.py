@@ -361,7 +361,7 @@ def test_correction_records_are_gold_records(store):
     assert set(records) == {"Migrants turned back at the border", "Estonia raises defence budget",
                             "Bars may open until midnight"}
     border = records["Migrants turned back at the border"]
-    assert set(border) == {"id", "source", "title", "text", "published", "themes", "claims"}
+    assert set(border) == {"id", "source", "title", "text", "published", "themes", "corrected_themes", "claims"}
     assert border["published"] == date(2021, 8, 3) and border["source"] == "LRT"
     assert "migration" not in border["themes"]
     assert border["claims"][0]["value"] == 2.5 and "claim_id" not in border["claims"][0]
