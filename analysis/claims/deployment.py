@@ -117,11 +117,10 @@ def extract_deployment(text: str, *, published: date | None = None) -> Iterator[
 
 def deployment_claims(document: Document) -> Iterator[Claim]:
     """The deployment claims of a prepared document (shared with the other extractors)."""
-    with_verb = {s.index for s in document.sentences_with(DEPLOY_TRIGGER)}
     claims = (
         claim
         for sentence in document.sentences_with(TRIGGER)
-        if sentence.index in with_verb
+        if document.sentence_contains(sentence, DEPLOY_TRIGGER)  # only these sentences need the verb test
         for claim in _sentence_deployments(document, sentence)
     )
     yield from without_headline_restatements(claims, document)

@@ -61,10 +61,19 @@ class Document:
         """Does the lower-cased text hold a match of a (lower-case) trigger pattern?"""
         if trigger in self._triggered:
             return bool(self._triggered[trigger])
+        return self._first_match(trigger) is not None
+
+    def _first_match(self, trigger: re.Pattern[str]) -> re.Match[str] | None:
         key = ("contains", trigger)
         if key not in self._memo:
-            self._memo[key] = trigger.search(self.lowered) is not None
+            self._memo[key] = trigger.search(self.lowered)
         return self._memo[key]
+
+    def sentence_contains(self, sentence: Sentence, trigger: re.Pattern[str]) -> bool:
+        """Does one sentence hold a match of a trigger pattern (as ``sentences_with`` would find it)?"""
+        if len(self.lowered) != len(self.text):
+            return trigger.search(sentence.text.lower()) is not None
+        return trigger.search(self.lowered, sentence.start, sentence.end) is not None
 
     def sentences_with(self, trigger: re.Pattern[str]) -> list[Sentence]:
         """The sentences holding a match of a trigger pattern, from one scan of the text."""
@@ -74,13 +83,15 @@ class Document:
             else:
                 found = []
                 position = 0
-                while (match := trigger.search(self.lowered, position)) is not None:
+                match = self._first_match(trigger)  # found once, for contains() too
+                while match is not None:
                     index = bisect_right(self._sentence_starts, match.start()) - 1
                     if index >= 0 and match.start() < self.sentences[index].end:
                         found.append(self.sentences[index])
                         position = self.sentences[index].end  # one hit is enough: go to the next sentence
                     else:
                         position = match.end()
+                    match = trigger.search(self.lowered, position)
             self._triggered[trigger] = found
         return self._triggered[trigger]
 
