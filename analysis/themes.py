@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -179,16 +179,21 @@ _ROLE_FIELDS: tuple[tuple[str, str], ...] = (
     ("exclude", "exclude_terms"), ("context", "context_terms"), ("cue", "cue_terms"), ("seed", "seed_terms"),
 )
 _END, _WILD = 0, 1
-_FOLD = str.maketrans({"-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ",
-                       "\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_FOLD_CHARS = {"-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ",
+               "\u2019": "'", "\u2018": "'", "\u02bc": "'"}
+_FOLD = str.maketrans(_FOLD_CHARS)
 _WS = re.compile(r"\s+")
 
 
 def fold_text(text: str) -> str:
     """Lower-case, hyphens as spaces, straight apostrophes; every offset stays where it was."""
-    folded = text.translate(_FOLD).lower()
+    folded = text.lower()
     if len(folded) != len(text):  # a few characters lower-case to two; keep the offsets
-        folded = "".join(ch.lower()[0] for ch in text.translate(_FOLD))
+        return "".join(ch.lower()[0] for ch in text.translate(_FOLD))
+    # str.replace per folded character: translate walks a non-ASCII text character by character
+    for char, replacement in _FOLD_CHARS.items():
+        if char in folded:
+            folded = folded.replace(char, replacement)
     return folded
 
 
@@ -240,6 +245,7 @@ class Lexicon:
     literal_roles: tuple[dict[str, str], ...]
     wildcard_roles: tuple[tuple[tuple[str, str], ...], ...]
     actors: tuple[bool, ...]
+    scan: re.Pattern  # ``pattern`` after a non-word character: the engine skips to candidates in C
     cache: dict[str, tuple[tuple[int, str, str, int], ...]] = field(default_factory=dict)
 
     def find(self, folded: str) -> list[tuple[int, str]]:
@@ -248,14 +254,19 @@ class Lexicon:
         Matches may overlap ("crossed from" and "from belarus"): each theme then takes its own
         terms left to right (see ``roles``), so one theme's phrase never hides another's.
         """
-        return [(m.start(), m.group(1)) for m in self.pattern.finditer(folded)]
+        first = self.pattern.match(folded)
+        found = [(m.start(1), m.group(1)) for m in self.scan.finditer(folded)]
+        return [(0, first.group(1)), *found] if first else found
 
     def terms(self, folded: str) -> list[tuple[int, int, str, str]]:
         """(start, theme index, term, role) of every theme's terms, left to right, not overlapping
         within a theme."""
+        return self._take(self.find(folded))
+
+    def _take(self, matches: Iterable[tuple[int, str]]) -> list[tuple[int, int, str, str]]:
         taken = [0] * len(self.theme_patterns)  # per theme, where its last term ended
         found = []
-        for start, surface in self.find(folded):
+        for start, surface in matches:
             for index, term, role, length in self.roles(surface):
                 if start >= taken[index]:
                     taken[index] = start + length
@@ -299,15 +310,20 @@ def compile_lexicon(taxonomy: Taxonomy) -> Lexicon:
         literal.append({t: r for t, r in roles.items() if not t.endswith("*")})
         wildcard.append(tuple(sorted(((t[:-1], r) for t, r in roles.items() if t.endswith("*")),
                                      key=lambda pair: (-len(pair[0]), pair[0]))))
-    return Lexicon(taxonomy=taxonomy, pattern=re.compile("(?=(" + _trie_pattern(sorted(all_terms)) + "))"),
+    trie = _trie_pattern(sorted(all_terms))
+    return Lexicon(taxonomy=taxonomy, pattern=re.compile("(?=(" + trie + "))"),
                    theme_patterns=tuple(patterns), literal_roles=tuple(literal),
-                   wildcard_roles=tuple(wildcard), actors=tuple(theme.actor for theme in taxonomy.themes))
+                   wildcard_roles=tuple(wildcard), actors=tuple(theme.actor for theme in taxonomy.themes),
+                   scan=re.compile(r"\W(?=(" + trie + "))"))
 
 
 # -- sentences -----------------------------------------------------------------------------------
 
+# Sentence-final punctuation (and closing quotes) before a capital, or a line break. Written to
+# start with one character class so the regex engine skips ahead to candidates in C.
 _BOUNDARY = re.compile(
-    r"[.!?\u2026]+[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9\u00C0-\u024F])|\n\s*"
+    r"[.!?\u2026\n](?:(?<=\n)\s*"
+    r"|(?<=[.!?\u2026])[.!?\u2026]*[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9\u00C0-\u024F]))"
 )
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt sgt adm cmdr brig st jr sr vs no nos approx est dept gov govt "
@@ -363,7 +379,9 @@ _SPENDING_PURPOSE = re.compile(
 
 
 def _subordinate_ranges(sentence: str) -> list[tuple[int, int]]:
-    ranges = [m.span(1) for pattern in (_ENUMERATION, _SPENDING_PURPOSE) for m in pattern.finditer(sentence)]
+    # both list patterns need " and " or " or "; most sentences have neither, so skip the scans
+    ranges = [m.span(1) for pattern in (_ENUMERATION, _SPENDING_PURPOSE) for m in pattern.finditer(sentence)] \
+        if " and " in sentence or " or " in sentence else []
     for m in _SUBORDINATE.finditer(sentence):
         if m.group().startswith("("):
             ranges.append((m.start(), m.end()))
@@ -426,10 +444,14 @@ class _Unit:
 class _Doc:
     units: list[_Unit]
     headline_only: bool
+    evidence: np.ndarray  # units x themes: each unit's lexicon evidence, as in its ``evidence``
 
 
-def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules) -> _Unit:
-    matches = lexicon.terms(fold_text(text))
+def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
+                   matches: list[tuple[int, int, str, str]] | None = None) -> _Unit:
+    """A unit's evidence; ``matches`` are its terms (``Lexicon.terms``) when already found."""
+    if matches is None:
+        matches = lexicon.terms(fold_text(text))
     if not matches:
         return _Unit(kind, text, {}, {}, ())
     ranges = _subordinate_ranges(text) if len(matches) > 1 and ("(" in text or ", " in text) else ()
@@ -489,9 +511,44 @@ def _doc_units(lexicon: Lexicon, title: str, text: str, rules: EvidenceRules) ->
         first = text[spans[0][0]:spans[0][1]] if spans else ""
         if not spans or len(first) > 2 * len(title) + 8 or normalise_text(first) != normalise_text(title):
             units.append(_unit_evidence(lexicon, title, "title", rules))
+    for (start, end), matches in zip(spans, _sentence_terms(lexicon, text, spans)):
+        units.append(_unit_evidence(lexicon, text[start:end], "body", rules, matches))
+    evidence = np.zeros((len(units), len(lexicon.actors)))
+    for u, unit in enumerate(units):
+        for index, value in unit.evidence.items():
+            evidence[u, index] = value
+    return _Doc(units, headline_only=not spans, evidence=evidence)
+
+
+def _sentence_terms(lexicon: Lexicon, text: str, spans: list[tuple[int, int]]) -> list[list | None]:
+    """Each sentence's ``Lexicon.terms``, from one pass of the matcher over the whole text.
+
+    The same as matching every sentence on its own: sentences are separated by whitespace, so a
+    term can start and end at a sentence edge just as in the sentence alone, and a term that
+    runs on into the next sentence is matched again inside its own. None (match the sentence
+    alone) when folding the whole text shifts offsets.
+    """
+    if not spans or len(text.lower()) != len(text):
+        return [None] * len(spans)
+    folded = fold_text(text)
+    found = lexicon.find(folded)
+    out: list[list | None] = []
+    k = 0
     for start, end in spans:
-        units.append(_unit_evidence(lexicon, text[start:end], "body", rules))
-    return _Doc(units, headline_only=not spans)
+        while k < len(found) and found[k][0] < start:
+            k += 1
+        matches = []
+        while k < len(found) and found[k][0] < end:
+            at, surface = found[k]
+            if at + len(surface) > end:  # runs on past the sentence: its longest term inside it
+                m = lexicon.pattern.match(folded, at, end)
+                if m is not None:
+                    matches.append((at - start, m.group(1)))
+            else:
+                matches.append((at - start, surface))
+            k += 1
+        out.append(lexicon._take(matches))
+    return out
 
 
 class ThemeScorer:
@@ -641,26 +698,18 @@ class ThemeScorer:
         order = np.argsort(-contribution)[:3]
         return tuple(str(self.feature_names_[cols[i]]) for i in order if contribution[i] > 0)
 
-    def _aggregate(self, doc: _Doc, extra) -> list[ThemeScore]:
+    def _aggregate(self, doc: _Doc, extra, *, explain: Container[int] | None = None) -> list[ThemeScore]:
+        """Every theme's score; terms and sentences only for the theme indices in ``explain``
+        (all when None), as explaining is most of the cost and callers often need few."""
         rules = self.rules
         keys = self.taxonomy.keys
         if not doc.units:
             return [ThemeScore(key, 0.0, False, (), ()) for key in keys]
-        evidence = np.zeros((len(doc.units), len(keys)))
+        evidence = doc.evidence if extra is None else doc.evidence + extra[0]
         excluded: set[int] = set()
-        for u, unit in enumerate(doc.units):
-            for index, value in unit.evidence.items():
-                evidence[u, index] = value
+        for unit in doc.units:
             excluded.update(unit.excluded)
-        if extra is not None:
-            evidence += extra[0]
-        is_title = np.fromiter((unit.kind == "title" for unit in doc.units), bool, len(doc.units))
-        weights = np.ones(len(doc.units))
-        if doc.headline_only:
-            weights[:] = rules.headline_weight
-        else:
-            weights[is_title] = rules.title_weight
-            weights[int(np.argmin(is_title))] = rules.lead_weight  # the first body sentence
+        is_title, weights = self._weights(doc)
         about = np.where(is_title[:, None], evidence >= rules.title_about, evidence >= 1.0)
         passing = np.full(len(keys), rules.passing_weight)
         passing[list(excluded)] = 0.0
@@ -669,10 +718,33 @@ class ThemeScorer:
         results = []
         for index, key in enumerate(keys):
             total = float(totals[index])
-            column = evidence[:, index]
-            terms, sentences = self._explain(doc, index, column, weights, extra) if column.any() else ((), ())
+            terms: tuple[str, ...] = ()
+            sentences: tuple[str, ...] = ()
+            if explain is None or index in explain:
+                column = evidence[:, index]
+                if column.any():
+                    terms, sentences = self._explain(doc, index, column, weights, extra)
             results.append(ThemeScore(key, round(1.0 - 0.5 ** total, 4), total >= 1.0 - 1e-9, terms, sentences))
         return results
+
+    def _weights(self, doc: _Doc) -> tuple[np.ndarray, np.ndarray]:
+        """Which units are titles, and each unit's weight (title, lead, headline)."""
+        rules = self.rules
+        is_title = np.fromiter((unit.kind == "title" for unit in doc.units), bool, len(doc.units))
+        weights = np.ones(len(doc.units))
+        if doc.headline_only:
+            weights[:] = rules.headline_weight
+        else:
+            weights[is_title] = rules.title_weight
+            weights[int(np.argmin(is_title))] = rules.lead_weight  # the first body sentence
+        return is_title, weights
+
+    def _explain_lexicon(self, doc: _Doc, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The terms and sentences ``_aggregate(doc, None)`` gives a theme, for one theme alone."""
+        column = doc.evidence[:, index] if doc.units else np.zeros(0)
+        if not column.any():
+            return (), ()
+        return self._explain(doc, index, column, self._weights(doc)[1], None)
 
     def _explain(self, doc: _Doc, index: int, column: np.ndarray, weights: np.ndarray, extra):
         """The terms (by what they contributed) and the strongest sentences behind a theme's score."""
