@@ -64,16 +64,18 @@ SIZE_AFTER = re.compile(
     rf"\s+(?:[\w-]+\s+){{0,2}}?(?P<unit>{_UNITS})\b",
     re.I,
 )
+# (Word lists grouped by first letter, order kept within a letter: the same matches, found faster.)
 DEPLOY = re.compile(
-    r"\b(?:deploy\w*|redeploy\w*|station\w*|sen(?:d|ds|ding|t)\b|dispatch\w*|rotat\w*|based\b|basing|arriv\w*|"
-    r"land(?:ed|ing)\b|position\w*|transfer\w*|relocat\w*|reinforc\w*|host\w*|presence|present\s+in|mov(?:e|ed|es|ing)\b|"
-    r"contribut\w*|provid\w*|join(?:s|ed|ing)?\b|took\s+over|take\s+over|commit\w*|pledg\w*|"
-    r"keep(?:s|ing)?|kept|maintain\w*|lead(?:s|ing)?|led)\b",
+    r"\b(?:d(?:eploy\w*|ispatch\w*)|r(?:edeploy\w*|otat\w*|elocat\w*|einforc\w*)|"
+    r"s(?:tation\w*|en(?:d|ds|ding|t)\b)|b(?:ased\b|asing)|arriv\w*|l(?:and(?:ed|ing)\b|ead(?:s|ing)?|ed)|"
+    r"p(?:osition\w*|resence|resent\s+in|rovid\w*|ledg\w*)|t(?:ransfer\w*|ook\s+over|ake\s+over)|host\w*|"
+    r"m(?:ov(?:e|ed|es|ing)\b|aintain\w*)|c(?:ontribut\w*|ommit\w*)|join(?:s|ed|ing)?\b|"
+    r"k(?:eep(?:s|ing)?|ept))\b",
     re.I,
 )
 NOT_DEPLOYMENT = re.compile(
-    r"\b(?:killed|wounded|injured|dead|died|casualt\w+|captured|lost|recruit\w*|conscript\w*|train(?:ed|s)?\s+\d|"
-    r"trained|graduat\w+|withdr[ae]w\w*|pull(?:ed|ing)?\s+out)\b",
+    r"\b(?:killed|w(?:ounded|ithdr[ae]w\w*)|injured|d(?:ead|ied)|c(?:asualt\w+|aptured|onscript\w*)|lost|"
+    r"recruit\w*|t(?:rain(?:ed|s)?\s+\d|rained)|graduat\w+|pull(?:ed|ing)?\s+out)\b",
     re.I,
 )
 # Unit words with a civilian sense too; they count only with a military word nearby.
@@ -83,9 +85,10 @@ AMBIGUOUS_UNIT = re.compile(
     re.I,
 )
 MILITARY_CONTEXT = re.compile(
-    r"\b(?:troops?|soldiers?|military|army|armed|armou?red|NATO|allied|allies|brigade|battalion|battle\s?group|"
-    r"infantry|defen[cs]e|air\s+force|navy|naval|marines?|rotation|forces|air\s+policing|fighter|combat|"
-    r"Bundeswehr|Pentagon|mission)\b",
+    r"\b(?:troops?|soldiers?|m(?:ilitary|arines?|ission)|"
+    r"a(?:rmy|rmed|rmou?red|llied|llies|ir\s+force|ir\s+policing)|N(?:ATO|avy|aval)|"
+    r"b(?:rigade|attalion|attle\s?group|undeswehr)|infantry|defen[cs]e|rotation|f(?:orces|ighter)|combat|"
+    r"Pentagon)\b",
     re.I,
 )
 PLANNED = re.compile(r"\b(?:will|would|shall|plans?|planned|to\s+(?:deploy|station|send|base|keep|rotate|move|maintain)|intend\w*|is\s+set\s+to|are\s+set\s+to|by\s+\d{4}|commit\w*|pledg\w*|expected)\b", re.I)

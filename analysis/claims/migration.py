@@ -76,11 +76,13 @@ IRREGULAR = re.compile(
     r"crossing\s+the\s+border|from\s+Belarus|hybrid)\b",
     re.I,
 )
+# (Grouped by first letter, order kept within a letter: the same matches, found faster.)
 NOT_IRREGULAR = re.compile(
-    r"\b(?:Ukrain\w+|labou?r|guest\s+workers?|seasonal|work(?:ing)?\s+permits?|residence\s+permits?|visas?|"
-    r"emigra\w+|students|tourists|passengers|travell?ers|vehicles|trucks|cars|lorries|crossing\s+points?|"
-    r"checkpoints?|tents|beds|places|kilomet\w+|km|jobs|employees|workers|vaccin\w+|infect\w+|"
-    r"tested|COVID\w*|coronavirus|killed|died|dead|voters|residents|inhabitants)\b",
+    r"\b(?:Ukrain\w+|l(?:abou?r|orries)|guest\s+workers?|s(?:easonal|tudents)|"
+    r"w(?:ork(?:ing)?\s+permits?|orkers)|r(?:esidence\s+permits?|esidents)|"
+    r"v(?:isas?|ehicles|accin\w+|oters)|e(?:migra\w+|mployees)|t(?:ourists|ravell?ers|rucks|ents|ested)|"
+    r"p(?:assengers|laces)|c(?:ars|rossing\s+points?|heckpoints?|OVID\w*|oronavirus)|beds|"
+    r"k(?:ilomet\w+|m|illed)|jobs|i(?:nfect\w+|nhabitants)|d(?:ied|ead))\b",
     re.I,
 )
 ACTIONS = (

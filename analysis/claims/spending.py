@@ -88,19 +88,21 @@ GDP_PHRASE = re.compile(
 SHARE_OF_OTHER = re.compile(r"\s*of\s+(?!GDP|gross|national\s+output|economic\s+output|the\s+economy)\S", re.I)
 
 # -- domain cues: the nearest one decides ------------------------------------------------------
+# (Word lists here and below are grouped by first letter, "a(?:id|ssistance)": the regex engine
+# then tries a handful of words at each word start, not all of them. Within a letter the order
+# is kept, so every match is the same as with the flat list.)
 DEFENCE = re.compile(
-    r"\b(?:defen[cs]e|military|armed\s+forces|army|armament\w*|national\s+security|security\s+spending|NATO|"
-    r"alliance|allies|allied|war\s+chest)\b",
+    r"\b(?:defen[cs]e|military|a(?:rmed\s+forces|rmy|rmament\w*|lliance|llies|llied)|"
+    r"n(?:ational\s+security|ATO)|security\s+spending|war\s+chest)\b",
     re.I,
 )
 SPENDING = re.compile(
-    r"\b(?:spend\w*|spent|budget\w*|expenditures?|outlays?|fund(?:s|ing|ed)?|invest(?:s|ing|ed|ment|ments)?|"
-    r"allocat\w*|allot\w*|dedicat\w*|devot\w*|earmark\w*|targets?|goals?|guidelines?|benchmarks?|commit\w*|"
-    r"pledge[sd]?|thresholds?|financ\w*|contribut\w*|norm|bar|requirement|minimum)\b",
+    r"\b(?:s(?:pend\w*|pent)|b(?:udget\w*|enchmarks?|ar)|e(?:xpenditures?|armark\w*)|outlays?|"
+    r"f(?:und(?:s|ing|ed)?|inanc\w*)|invest(?:s|ing|ed|ment|ments)?|a(?:llocat\w*|llot\w*)|"
+    r"d(?:edicat\w*|evot\w*)|t(?:argets?|hresholds?)|g(?:oals?|uidelines?)|c(?:ommit\w*|ontribut\w*)|"
+    r"pledge[sd]?|norm|requirement|minimum)\b",
     re.I,
 )
-# (Grouped by first letter: the regex engine then tries a handful of words at each word start,
-# not all of them. Within a letter the order is kept, so every match is the same.)
 OTHER_DOMAIN = re.compile(
     r"\b(?:a(?:pproval|id|ssistance)|b(?:orrowing|allots?|irths?)|c(?:PI|onsumption|ulture|hance|apacity)|"
     r"d(?:eficits?|ebts?|onat\w*|ividends?)|"
@@ -117,7 +119,10 @@ OTHER_DOMAIN = re.compile(
     re.I,
 )
 # Money or a share given to another country is aid, not the giver's defence spending.
-AID = re.compile(r"\b(?:aid|assistance|support\s+(?:for|to)|donations?|for\s+Ukraine|to\s+Ukraine|Ukraine(?:'s|’s))\b", re.I)
+AID = re.compile(
+    r"\b(?:a(?:id|ssistance)|support\s+(?:for|to)|donations?|for\s+Ukraine|to\s+Ukraine|Ukraine(?:'s|’s))\b",
+    re.I,
+)
 
 # -- not a level -------------------------------------------------------------------------------
 CHANGE_BEFORE = re.compile(
@@ -151,9 +156,10 @@ HYPOTHETICAL = re.compile(r"^\W*(?:[Ii]f|[Uu]nless|[Ss]uppose|[Ww]ere)\b|\b(?:if
 # "..., of which 3.5 % for core defence": a component of a level stated before.
 COMPONENT_BEFORE = re.compile(r"\b(?:of\s+which|including|includes|out\s+of\s+which)\s+(?:[\w-]+\s+){0,2}$", re.I)
 PROCUREMENT_BEFORE = re.compile(
-    r"\b(?:contracts?|deals?|purchas\w*|procur\w*|acqui\w*|buy\w*|bought|orders?|ordered|worth|valued|costs?|"
-    r"costing|priced?|tenders?|loans?|grants?|aid|assistance|packages?|donat\w*|compensation|fines?|"
-    r"salar\w*|wages?|of\s+which|including|includes|subsid\w*|tranche|instalment|sales?|sold|sell\w*)\b",
+    r"\b(?:c(?:ontracts?|osts?|osting|ompensation)|d(?:eals?|onat\w*)|"
+    r"p(?:urchas\w*|rocur\w*|riced?|ackages?)|a(?:cqui\w*|id|ssistance)|b(?:uy\w*|ought)|"
+    r"o(?:rders?|rdered|f\s+which)|w(?:orth|ages?)|valued|t(?:enders?|ranche)|loans?|grants?|fines?|"
+    r"s(?:alar\w*|ubsid\w*|ales?|old|ell\w*)|i(?:ncluding|ncludes|nstalment))\b",
     re.I,
 )
 PROCUREMENT_AFTER = re.compile(
@@ -278,8 +284,9 @@ COUNTRY_SPENDING = re.compile(
 
 # -- target or actual --------------------------------------------------------------------------
 GOAL_CUE = re.compile(
-    r"\b(?:targets?|goals?|aims?|aim(?:s|ed|ing)\s+to|pledg\w+|commit\w*|promis\w+|plans?|planned|intend\w*|"
-    r"ambition\w*|guidelines?|benchmarks?|obligations?|vow\w*|agreed\s+to|should|must|propos\w+)\b",
+    r"\b(?:targets?|g(?:oals?|uidelines?)|a(?:ims?|im(?:s|ed|ing)\s+to|mbition\w*|greed\s+to)|"
+    r"p(?:ledg\w+|romis\w+|lans?|lanned|ropos\w+)|commit\w*|intend\w*|benchmarks?|obligations?|vow\w*|"
+    r"should|must)\b",
     re.I,
 )
 TARGET_CUE = re.compile(
@@ -296,13 +303,13 @@ CURRENT_LEVEL = re.compile(
     re.I,
 )
 BUDGET_CUE = re.compile(
-    r"\b(?:budget\w*|allocat\w*|allot\w*|earmark\w*|foresee\w*|appropriat\w*|bill)\b",
+    r"\b(?:b(?:udget\w*|ill)|a(?:llocat\w*|llot\w*|ppropriat\w*)|earmark\w*|foresee\w*)\b",
     re.I,
 )
 ACTUAL_CUE = re.compile(
-    r"\b(?:was|were|is|are|stood|stands|reached|amounted|amounts|totall?ed|spent|spends|spending\s+is|"
-    r"currently|current|now|dedicat\w+|invests|investing|forecast|estimated|has\s+been|had\s+been|"
-    r"last\s+year|this\s+year)\b",
+    r"\b(?:w(?:as|ere)|i(?:s|nvests|nvesting)|a(?:re|mounted|mounts)|"
+    r"s(?:tood|tands|pent|pends|pending\s+is)|reached|t(?:otall?ed|his\s+year)|c(?:urrently|urrent)|now|"
+    r"dedicat\w+|forecast|estimated|h(?:as\s+been|ad\s+been)|last\s+year)\b",
     re.I,
 )
 
