@@ -38,7 +38,10 @@ from analysis.themes import Taxonomy, ThemeScore, ThemeScorer, _Doc
 FEATURES_VERSION = 1
 _DENSE_PER_THEME = 8
 _SENTENCE_FEATURES = 3
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# CountVectorizer's r"(?u)\b\w\w+\b": a greedy run of word characters always ends at a boundary,
+# and a failed one-letter run is skipped whole, so the \b are implied; without them the pattern
+# starts with a character class, which the regex engine scans for in C.
+_TOKEN = re.compile(r"\w\w+")
 
 
 @dataclass(frozen=True, slots=True)

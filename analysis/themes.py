@@ -266,8 +266,9 @@ class Lexicon:
     def _take(self, matches: Iterable[tuple[int, str]]) -> list[tuple[int, int, str, str]]:
         taken = [0] * len(self.theme_patterns)  # per theme, where its last term ended
         found = []
+        cached = self.cache.get
         for start, surface in matches:
-            for index, term, role, length in self.roles(surface):
+            for index, term, role, length in cached(surface) or self.roles(surface):
                 if start >= taken[index]:
                     taken[index] = start + length
                     found.append((start, index, term, role))
@@ -365,23 +366,27 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
 # Terms that describe something else in the sentence count less: those in a relative clause, in a
 # parenthesis, or one item of an enumeration ("tanks, artillery and air defence systems").
 _SUBORDINATE = re.compile(r",\s+(?:which|where|who|whose|including|such as)\b|\([^)\n]*\)?")
-_ITEM = r"[\w'-]+(?: [\w'-]+){0,4}"
+# A word never gives back characters (++): what follows one is a space, a comma or punctuation,
+# so backtracking into it could never match and only costs time.
+_ITEM = r"[\w'-]++(?: [\w'-]++){0,4}"
 _ENUMERATION = re.compile(  # a list that is the object of a verb or preposition, ending the clause
     r"\b(?:for|of|on|with|like|such as|include[sd]?|including|covers?|buys?|bought|purchases?|purchased"
     r"|acquires?|acquired|gets?|got|receives?|received|sends?|sent|from|to|are|were)"
-    rf" ({_ITEM}(?:, {_ITEM})+,? (?:and|or) [\w'-]+(?: [\w'-]+){{0,7}})(?=[.,;:)!?\"\u201d]|$)"
+    rf" ({_ITEM}(?:, {_ITEM})+,? (?:and|or) [\w'-]++(?: [\w'-]++){{0,7}})(?=[.,;:)!?\"\u201d]|$)"
 )
 # What money is for, even a pair: "EUR 300 million for ammunition and air defence" is about money.
 _SPENDING_PURPOSE = re.compile(
     r"\b(?:million|billion|bn|percent|per cent|budget|allocation|funds?|funding|money|set aside|earmarked)"
-    rf"\b[^.;]{{0,40}}?\b(?:for|on|to|into) ((?:{_ITEM}, )*{_ITEM},? (?:and|or) [\w'-]+(?: [\w'-]+){{0,4}})"
+    rf"\b[^.;]{{0,40}}?\b(?:for|on|to|into) ((?:{_ITEM}, )*{_ITEM},? (?:and|or) [\w'-]++(?: [\w'-]++){{0,4}})"
 )
 
 
 def _subordinate_ranges(sentence: str) -> list[tuple[int, int]]:
-    # both list patterns need " and " or " or "; most sentences have neither, so skip the scans
-    ranges = [m.span(1) for pattern in (_ENUMERATION, _SPENDING_PURPOSE) for m in pattern.finditer(sentence)] \
-        if " and " in sentence or " or " in sentence else []
+    # both list patterns need " and " or " or " (an enumeration also ", "): skip the scans without
+    ranges = []
+    if " and " in sentence or " or " in sentence:
+        patterns = (_ENUMERATION, _SPENDING_PURPOSE) if ", " in sentence else (_SPENDING_PURPOSE,)
+        ranges = [m.span(1) for pattern in patterns for m in pattern.finditer(sentence)]
     for m in _SUBORDINATE.finditer(sentence):
         if m.group().startswith("("):
             ranges.append((m.start(), m.end()))
