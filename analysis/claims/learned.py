@@ -289,10 +289,15 @@ _SENTENCE_CUES = (("defence", rules.DEFENCE), ("spending", rules.SPENDING), ("ot
                   ("aid", rules.AID), ("hedge", _HEDGE), ("draft", _DRAFT), ("all_allies", _ALL_ALLIES))
 
 
-def _sentence_features(sentence: Sentence) -> frozenset[str]:
-    """Features of the sentence as a whole: its words and which cues it holds (shared by its figures)."""
+def _sentence_features(document: Document, sentence: Sentence) -> frozenset[str]:
+    """Features of the sentence as a whole: its words and which cues it holds (shared by its figures).
+
+    A sentence without defence or spending words (known from choosing it) holds neither cue.
+    """
     features = {f"S:{t}" for t in _tokens(sentence.text)}
-    features.update(f"has:{label}" for label, pattern in _SENTENCE_CUES if pattern.search(sentence.text))
+    near = _has_near_words(document, sentence.index)
+    features.update(f"has:{label}" for label, pattern in _SENTENCE_CUES
+                    if (near or label not in ("defence", "spending")) and rules.sentence_has(document, sentence, pattern))
     return frozenset(features)
 
 
@@ -302,7 +307,7 @@ def _claim_features(candidate: _Candidate, seen: dict[tuple, int], position: int
     left = _tokens(text[max(sentence.start, q.start - _WINDOW_CHARS) : q.start])[-_WINDOW_TOKENS:]
     right = _tokens(text[q.end : min(sentence.end, q.end + _WINDOW_CHARS)])[:_WINDOW_TOKENS]
     features = {f"L:{t}" for t in left} | {f"R:{t}" for t in right}
-    features |= document.memo(("learned_sentence", sentence.index), lambda: _sentence_features(sentence))
+    features |= document.memo(("learned_sentence", sentence.index), lambda: _sentence_features(document, sentence))
     for i, t in enumerate(reversed(left[-3:])):
         features.add(f"L{i + 1}:{t}")
     for i, t in enumerate(right[:3]):
@@ -517,7 +522,8 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
     for label, doc, other in neighbours:
         other_mentions = doc.memo(("learned_year_mentions", other.index),
                                   lambda: _year_mentions(doc.text, other.start, other.end, published))
-        has_figure = bool(rules.PERCENT_SIGN.search(other.text) or rules.CURRENCY_SIGN.search(other.text))
+        has_figure = doc.memo(("learned_has_figure", other.index),
+                              lambda: bool(rules.PERCENT_SIGN.search(other.text) or rules.CURRENCY_SIGN.search(other.text)))
         for start, end, year, high, relative, mention_text, part in other_mentions:
             features = _year_option_features(doc, other, start, end, part, label)
             features.update({f"own:{own}", f"src_own:{label}_{own}", f"src_figure:{label}_{has_figure}"})

@@ -15,6 +15,8 @@ def without_headline_restatements(claims: Iterable[Claim], document: Document) -
     number are usually two events ("150 on Monday ... 150 on Tuesday").
     """
     claims = list(claims)
+    if not claims:
+        return iter(())
     headline_starts = {s.start for s in document.sentences if s.is_headline_like}
     dropped: set[int] = set()
     for index, claim in enumerate(claims):

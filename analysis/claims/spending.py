@@ -935,7 +935,7 @@ def _in_brackets_after_actor(document: Document, sentence: Sentence, quantity: Q
     """ "Estonia (3.4 %), Latvia (3.1 %) ... spend": a ranking of spenders in one spending sentence."""
     lead = document.text[max(sentence.start, quantity.start - 40) : quantity.start]
     bracket = re.search(r"(\S+)\s*\(\s*$", lead)
-    if bracket is None or not _sentence_has(document, sentence, SPENDING):
+    if bracket is None or not sentence_has(document, sentence, SPENDING):
         return False
     mentions = document.mentions_in(quantity.start - len(lead), quantity.start)
     return bool(mentions) and mentions[-1].name is not None and mentions[-1].kind in ("country", "group", "org")
@@ -960,14 +960,14 @@ def _defence_spending_topic(document: Document) -> bool:
     )
 
 
-def _sentence_has(document: Document, sentence: Sentence, pattern: re.Pattern[str]) -> bool:
+def sentence_has(document: Document, sentence: Sentence, pattern: re.Pattern[str]) -> bool:
     """Does the sentence hold the pattern (asked once per sentence, however many figures it has)?"""
     return document.memo((pattern.pattern, sentence.index), lambda: pattern.search(sentence.text) is not None)
 
 
 def _defence_context(document: Document, sentence: Sentence) -> bool:
     """Defence is named in the sentence or in one of the two before it."""
-    if _sentence_has(document, sentence, DEFENCE):
+    if sentence_has(document, sentence, DEFENCE):
         return True
     for steps in (1, 2):
         before = document.sentence_before(sentence, steps)
@@ -1044,7 +1044,7 @@ def _is_nato_target(document: Document, sentence: Sentence, clause: str, tail: s
         return False
     if found := NATO_OWNER_BEFORE.search(near):  # "meet NATO's 2 % target"
         return not (MEETS_BEFORE.search(near[: found.start()]) and year is not None)
-    if _nato_named_nearby(document, sentence) and not _sentence_has(document, sentence, COUNTRY_SPENDING):
+    if _nato_named_nearby(document, sentence) and not sentence_has(document, sentence, COUNTRY_SPENDING):
         owner = re.search(r"(?:'s|’s)\s+(?:\w+\s+){0,2}$", _near(clause, 40))
         return owner is None and not re.search(r"\b(?:its|their|our)\s+(?:own\s+)?$", _near(clause, 20))
     return False
