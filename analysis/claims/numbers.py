@@ -48,11 +48,14 @@ SCALE = r"(?:trillion|billion|million|thousand|bln|mln|trn|bn|mn|tn|[mbk])\b"
 YEAR = r"(?:19[5-9]\d|20\d\d)"
 
 # Words that bound a figure without changing it: "more than 3 %", "about EUR 800m".
+# (Grouped by first letter, order kept within a letter: the same matches in every pattern that
+# embeds them, found faster.)
 QUALIFIERS = (
-    r"more\s+than|less\s+than|fewer\s+than|at\s+least|at\s+most|up\s+to|upwards\s+of|in\s+excess\s+of|"
-    r"over|under|above|below|almost|nearly|close\s+to|around|about|roughly|some|approximately|approx\.|"
-    r"circa|just\s+over|just\s+under|well\s+over|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of|"
-    r"a\s+maximum\s+of|an\s+estimated|estimated"
+    r"more\s+than|less\s+than|fewer\s+than|"
+    r"a(?:t\s+least|t\s+most|bove|lmost|round|bout|pproximately|pprox\.|\s+minimum\s+of|\s+maximum\s+of|"
+    r"n\s+estimated)|"
+    r"u(?:p\s+to|pwards\s+of|nder)|in\s+excess\s+of|over|below|n(?:early|o\s+less\s+than|ot\s+less\s+than)|"
+    r"c(?:lose\s+to|irca)|roughly|some|just\s+(?:over|under)|well\s+over|estimated"
 )
 QUALIFIER = re.compile(rf"(?P<qualifier>\b(?:{QUALIFIERS}))\s*$", re.I)
 
