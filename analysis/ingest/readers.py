@@ -179,9 +179,11 @@ def _htmldate(tree) -> str | None:
 
 def read_json(text: str, name: str) -> list[Item]:
     try:
-        data = json.loads(text)
+        data = _load_json(text)
     except json.JSONDecodeError as exc:
         raise ReadError(name, f"broken JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise ReadError(name, _TOO_DEEP) from exc
     if isinstance(data, dict):
         records = next(
             (data[k] for k in ("items", "articles", "data", "results", "entries", "records")
@@ -201,9 +203,11 @@ def read_jsonl(text: str, name: str) -> list[Item]:
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append(_load_json(line))
         except json.JSONDecodeError as exc:
             raise ReadError(name, f"line {number}: broken JSON ({exc.msg} at column {exc.colno})") from exc
+        except RecursionError as exc:
+            raise ReadError(name, f"line {number}: {_TOO_DEEP}") from exc
     lines = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
     return _records(records, name, where=lambda i: f"line {lines[i]}")
 
@@ -212,22 +216,42 @@ def read_csv(text: str, name: str) -> list[Item]:
     header = text.split("\n", 1)[0]
     delimiter = max(",;\t|", key=header.count)  # the header names the columns: its separator is the file's
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not reader.fieldnames:
-        raise ReadError(name, "the CSV has no header row")
-    mapping = match_columns(reader.fieldnames, name=name)
     items = []
+    record_end = 0  # the last line of the last record read: a malformed record starts after it
     try:
+        if not reader.fieldnames:
+            raise ReadError(name, "the CSV has no header row")
+        mapping = match_columns(reader.fieldnames, name=name)
+        record_end = reader.line_num
         for row in reader:
             if None in row:  # more cells than the header names
                 raise ReadError(name, f"line {reader.line_num}: more cells than the header has columns")
             item = record_to_item(row, mapping, name=name, where=f"line {reader.line_num}")
             if item is not None:
                 items.append(item)
+            record_end = reader.line_num
     except csv.Error as exc:
-        raise ReadError(name, f"line {reader.line_num}: malformed CSV ({exc})") from exc
+        problem = str(exc)
+        if "field limit" in problem:
+            problem = f"a field over {csv.field_size_limit():,} characters (is a quote left open?)"
+        raise ReadError(name, f"line {record_end + 1}: malformed CSV ({problem})") from exc
     if not items:
         raise ReadError(name, f"no rows with text in column {mapping['text']!r}")
     return items
+
+
+_TOO_DEEP = "the JSON is nested too deeply to be an export of articles"
+# Python refuses to turn more digits than this into an int (sys.int_info.default_max_str_digits).
+_MAX_INT_DIGITS = 4300
+
+
+def _load_json(text: str):
+    """json.loads, keeping an integer too long for Python as its digits (a string), not failing."""
+    return json.loads(text, parse_int=_json_int)
+
+
+def _json_int(digits: str) -> int | str:
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else digits
 
 
 def _records(records: list, name: str, *, where: Callable[[int], str]) -> list[Item]:

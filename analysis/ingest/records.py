@@ -44,7 +44,7 @@ def match_columns(columns: Iterable[str], *, name: str, where: str = "") -> dict
                 mapping[field] = by_norm[candidate]
                 break
     if "text" not in mapping:
-        found = ", ".join(sorted(by_norm.values())) or "none"
+        found = ", ".join(sorted(_scrub(c) for c in by_norm.values())) or "none"
         wanted = ", ".join(FIELD_COLUMNS["text"][:5])
         raise ReadError(name, f"no text column{where}: found columns {found}; expected one of {wanted}, ...")
     return mapping
@@ -67,7 +67,7 @@ def record_to_item(record: Mapping[str, Any], mapping: Mapping[str, str], *, nam
     known = outlet_for_domain(domain)
     outlet = _as_text(get("outlet")) or (known.name if known else domain)
     tz = zone_for(outlet=known, domain=domain)
-    published = parse_published(get("published"), tz=tz)
+    published = parse_published(_as_date_value(get("published")), tz=tz)
     warnings = (f"{where}: {published.warning}",) if published.warning else ()
     return Item(
         id=stable_id(kind="article", url=url, title=title, text=text),
@@ -86,19 +86,36 @@ def record_to_item(record: Mapping[str, Any], mapping: Mapping[str, str], *, nam
     )
 
 
-def _as_text(value: Any) -> str:
-    if value is None:
+# A lone UTF-16 surrogate (JSON "\\udc00" without its pair) cannot be encoded, hashed or stored.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Values nested deeper than this in a record are not article fields (and would recurse without end).
+_MAX_DEPTH = 8
+
+
+def _scrub(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _as_date_value(value: Any) -> Any:
+    """A number too large for a float (an epoch of 400 digits) is parsed as the text it is."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**15:
+        return str(value)
+    return value
+
+
+def _as_text(value: Any, depth: int = 0) -> str:
+    if value is None or depth > _MAX_DEPTH:
         return ""
     if isinstance(value, list):
-        return ", ".join(_as_text(v) for v in value if v is not None)
+        return ", ".join(_as_text(v, depth + 1) for v in value if v is not None)
     if isinstance(value, dict):
         for key in ("name", "text", "value", "href", "url"):
             if key in value:
-                return _as_text(value[key])
+                return _as_text(value[key], depth + 1)
         return ""
     if isinstance(value, float) and value != value:  # NaN from a spreadsheet
         return ""
-    return str(value).strip()
+    return _scrub(str(value).strip())
 
 
 def _as_tags(value: Any) -> tuple[str, ...]:
@@ -106,4 +123,4 @@ def _as_tags(value: Any) -> tuple[str, ...]:
         return ()
     if isinstance(value, list):
         return tuple(t for t in (_as_text(v) for v in value) if t)
-    return tuple(t.strip() for t in re.split(r"[;,|]", str(value)) if t.strip())
+    return tuple(t.strip() for t in re.split(r"[;,|]", _scrub(str(value))) if t.strip())
