@@ -126,10 +126,10 @@ AID = re.compile(
 
 # -- not a level -------------------------------------------------------------------------------
 CHANGE_BEFORE = re.compile(
-    rf"(?:\bby|\bup|\bdown|\badditional|\bextra|\bfurther|\banother|\bplus|\+|\bincrease\s+of|\brise\s+of|"
-    rf"\bhike\s+of|\bboost\s+of|\bgrowth\s+of|\bjump\s+of|\bincrement\s+of|\btop-up\s+of|\bcut\s+of|"
-    rf"\breduction\s+of|\bincreased|\brose|\bgrew|\bfell|\bdropped|\bclimbed|\bjumped|\bsurged|\bsoared|"
-    rf"\bsupplementary)\s*(?:{QUALIFIERS})?\s*$",
+    rf"(?:\b(?:b(?:y|oost\s+of)|up|d(?:own|ropped)|a(?:dditional|nother)|extra|f(?:urther|ell)|plus|"
+    rf"i(?:ncrease\s+of|ncrement\s+of|ncreased)|r(?:ise\s+of|eduction\s+of|ose)|hike\s+of|g(?:rowth\s+of|rew)|"
+    rf"j(?:ump\s+of|umped)|top-up\s+of|c(?:ut\s+of|limbed)|s(?:urged|oared|upplementary))|\+)"
+    rf"\s*(?:{QUALIFIERS})?\s*$",
     re.I,
 )
 CHANGE_AFTER = re.compile(
@@ -290,11 +290,12 @@ GOAL_CUE = re.compile(
     re.I,
 )
 TARGET_CUE = re.compile(
-    r"\b(?:targets?|goals?|aims?|aim(?:s|ed|ing)\s+to|pledg\w+|commit\w*|promis\w+|plans?|planned|planning|"
-    r"intend\w*|intention|seek\w*|wants?|propos\w+|should|must|agreed\s+to|agree\s+to|guidelines?|"
-    r"benchmarks?|ambition\w*|obligations?|strive\w*|vow\w*|set\s+to|on\s+track\s+to|expected\s+to|"
-    r"will|would|shall|going\s+to|'ll|to\s+(?:raise|increase|boost|hike|up|lift|reach|ramp\s+up|bring|"
-    r"spend|allocate|invest))\b",
+    r"\b(?:"
+    r"t(?:argets?|o\s+(?:raise|increase|boost|hike|up|lift|reach|ramp\s+up|bring|spend|allocate|invest))|"
+    r"g(?:oals?|uidelines?|oing\s+to)|a(?:ims?|im(?:s|ed|ing)\s+to|greed\s+to|gree\s+to|mbition\w*)|"
+    r"p(?:ledg\w+|romis\w+|lans?|lanned|lanning|ropos\w+)|commit\w*|i(?:ntend\w*|ntention)|"
+    r"s(?:eek\w*|hould|trive\w*|et\s+to|hall)|w(?:ants?|ill|ould)|must|benchmarks?|"
+    r"o(?:bligations?|n\s+track\s+to)|vow\w*|expected\s+to|'ll)\b",
     re.I,
 )
 CURRENT_LEVEL = re.compile(
