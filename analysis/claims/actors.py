@@ -161,7 +161,9 @@ MENTION = re.compile(
     rf"|(?P<pronoun>{PRONOUNS})|(?P<poss>{POSSESSIVE_PRONOUNS}))(?P<possessive>'s|’s|'(?=\s)|’(?=\s))?(?![\w-])",
 )
 _SPACES = re.compile(r"\s+")
-_GOVERNOR = re.compile(r"(\w+)\s+(?:(?:the|a|an|its|their|our|his|her)\s+)?$")
+# The word governing a mention, searched in the 30 characters before it (a slice, so that a word cut
+# by the slice's start still counts from there): tried at word starts only, the word taken whole.
+_GOVERNOR = re.compile(r"(?<!\w)(\w++)\s+(?:(?:the|a|an|its|their|our|his|her)\s+)?$")
 
 
 # Where a mention can start: a capital, or one of the few lower-case words in the lexicon. Looking
@@ -197,7 +199,7 @@ def find_mentions(text: str) -> list[ActorMention]:
             name, kind = None, "pronoun"
         else:
             name, kind = None, "possessive_pronoun"
-        governor_match = _GOVERNOR.search(text, max(0, start - 30), start)
+        governor_match = _GOVERNOR.search(text[max(0, start - 30) : start])
         governor = governor_match.group(1).lower() if governor_match else None
         mentions.append(ActorMention(start, end, name, kind, bool(match.group("possessive")), governor))
     return mentions
