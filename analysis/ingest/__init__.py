@@ -15,8 +15,8 @@ from analysis.ingest.errors import ReadError
 from analysis.ingest.readers import READERS, reader_for, supported_suffixes
 from analysis.model import Item
 
-__all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "load_bytes", "read_bytes", "read_file", "read_path",
-           "supported_suffixes"]
+__all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "describe_error", "load_bytes", "read_bytes",
+           "read_file", "read_path", "supported_suffixes"]
 
 MAX_FILE_BYTES = 32_000_000
 LEGACY_ENCODINGS = ("windows-1257", "iso-8859-13")
@@ -66,13 +66,25 @@ def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE
     if reader is None:
         supported = " ".join(supported_suffixes())
         raise ReadError(name, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}")
-    items = reader.read(text, name)
+    try:
+        items = reader.read(text, name)
+    except ReadError:
+        raise
+    except Exception as exc:  # a bug or an input nobody foresaw: this file fails, the run goes on
+        raise ReadError(name, f"unexpected error in the {reader.name} reader: {describe_error(exc)}") from exc
     if not items:
         raise ReadError(name, "no articles found in the file")
     warnings = tuple(w for item in items for w in item.warnings)
     if decoded.encoding in LEGACY_ENCODINGS:  # told apart by evidence, but say which was chosen
         warnings = (f"decoded as {decoded.encoding}",) + warnings
     return FileRead(items=items, reader=reader.name, encoding=decoded.encoding, warnings=warnings)
+
+
+def describe_error(exc: BaseException) -> str:
+    """"Type: message", printable and storable whatever the message holds, cut to a readable length."""
+    message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
+    message = message if len(message) <= 300 else message[:300] + "…"
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def read_file(path: Path) -> list[Item]:

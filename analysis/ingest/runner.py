@@ -22,7 +22,15 @@ from typing import Literal
 
 import pandas as pd
 
-from analysis.ingest import MAX_FILE_BYTES, FileRead, ReadError, load_bytes, read_bytes, supported_suffixes
+from analysis.ingest import (
+    MAX_FILE_BYTES,
+    FileRead,
+    ReadError,
+    describe_error,
+    load_bytes,
+    read_bytes,
+    supported_suffixes,
+)
 from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, fingerprint
 from analysis.model import Item
 from analysis.store import Store
@@ -169,9 +177,11 @@ def _parse(name: str, suffix: str, data: bytes, known_files: set[str], max_bytes
         return _Parsed(name, "duplicate", sha256=sha256)
     try:
         read = read_bytes(data, name=name, suffix=suffix, max_bytes=max_bytes)
+        prints = [fingerprint(item.text) if item.kind == "article" else None for item in read.items]
     except ReadError as exc:
         return _Parsed(name, "failed", sha256=sha256, error=exc.problem)
-    prints = [fingerprint(item.text) if item.kind == "article" else None for item in read.items]
+    except Exception as exc:  # whatever goes wrong with one file fails that file only
+        return _Parsed(name, "failed", sha256=sha256, error=f"unexpected error while reading: {describe_error(exc)}")
     return _Parsed(name, "ok", sha256=sha256, read=read, prints=prints)
 
 
