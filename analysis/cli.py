@@ -174,9 +174,12 @@ def _cmd_train(args: argparse.Namespace) -> int:
         return 2
     output = save_bundle(bundle, args.output or SHIPPED_MODEL)
     cv = bundle.manifest["cv"]
+    learned = bundle.manifest["learned_themes"]
+    themes = (f"themes macro-F1 {cv['macro_f1']:.3f}, exact sets {cv['exact']:.3f}" if cv and learned else
+              "no theme has enough labelled articles to learn (all are scored by the lexicon's rules)")
     figures = "not cross-validated (--folds below 2)" if cv is None else (
-        f"cross-validated ({cv['folds']} folds by source): themes macro-F1 {cv['macro_f1']:.3f}, exact sets "
-        f"{cv['exact']:.3f}; spending claims F1 {cv['claims']['f1']:.3f}, actor {cv['claims']['actor'] or 0:.3f}")
+        f"cross-validated ({cv['folds']} folds by source): {themes}; "
+        f"spending claims F1 {cv['claims']['f1']:.3f}, actor {cv['claims']['actor'] or 0:.3f}")
     print(f"model {bundle.version} written to {output} ({output.stat().st_size / 1e6:.2f} MB), "
           f"trained on {len(records)} labelled articles; {figures}")
     return 0
