@@ -12,7 +12,7 @@ from pathlib import Path
 
 from analysis.ingest.decoding import decode_bytes
 from analysis.ingest.errors import ReadError
-from analysis.ingest.readers import READERS, reader_for, supported_suffixes
+from analysis.ingest.readers import READERS, reader_for, supported_suffixes, xml_head
 from analysis.model import Item
 
 __all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "describe_error", "load_bytes", "read_bytes",
@@ -60,21 +60,30 @@ def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE
     """Read a file's content; ``suffix`` picks the reader, the content decides when it is ambiguous."""
     if len(data) > max_bytes:
         raise ReadError(name, f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
-    decoded = decode_bytes(data, name=name)
-    text = decoded.text.lstrip("\ufeff")
-    reader = reader_for(suffix, text[:4096])
+    try:
+        decoded = decode_bytes(data, name=name)
+    except ReadError as exc:
+        decoded, undecodable = None, exc  # a feed may still be readable by XML's own encoding rules
+    text = decoded.text.lstrip("\ufeff") if decoded else ""
+    reader = reader_for(suffix, text[:65_536] if decoded else xml_head(data))  # a feed's root may follow a licence
     if reader is None:
         supported = " ".join(supported_suffixes())
         raise ReadError(name, f"unsupported file type {suffix or '(none)'!r}; supported: {supported}")
+    if decoded is None and not reader.reads_bytes:
+        raise undecodable
     try:
-        items = reader.read(text, name)
+        items = reader.read(data, name) if reader.reads_bytes else reader.read(text, name)
     except ReadError:
+        if decoded is None:  # refused by both the decoder and the reader: the decoding problem says more
+            raise undecodable from None
         raise
     except Exception as exc:  # a bug or an input nobody foresaw: this file fails, the run goes on
         raise ReadError(name, f"unexpected error in the {reader.name} reader: {describe_error(exc)}") from exc
     if not items:
         raise ReadError(name, "no articles found in the file")
     warnings = tuple(w for item in items for w in item.warnings)
+    if decoded is None or reader.reads_bytes:  # the reader decoded the bytes by its format's rules
+        return FileRead(items=items, reader=reader.name, encoding="as the file declares", warnings=warnings)
     if decoded.encoding in LEGACY_ENCODINGS:  # told apart by evidence, but say which was chosen
         warnings = (f"decoded as {decoded.encoding}",) + warnings
     return FileRead(items=items, reader=reader.name, encoding=decoded.encoding, warnings=warnings)

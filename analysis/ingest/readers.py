@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analysis.ingest.dates import parse_published
 from analysis.ingest.errors import ReadError
+from analysis.ingest.markup import clean_text, html_to_text
 from analysis.ingest.outlets import domain_of, outlet_for_domain, zone_for
 from analysis.ingest.pages import parse_page
 from analysis.ingest.records import match_columns, record_to_item
@@ -24,7 +26,8 @@ class Reader:
     name: str
     suffixes: tuple[str, ...]
     sniff: Callable[[str], bool]
-    read: Callable[[str, str], list[Item]]
+    read: Callable[[str, str], list[Item]] | Callable[[bytes, str], list[Item]]
+    reads_bytes: bool = False  # the reader gets the file's bytes and applies the format's own encoding rules
 
 
 # -- plain-text pages ---------------------------------------------------------------------------
@@ -270,62 +273,133 @@ def _records(records: list, name: str, *, where: Callable[[int], str]) -> list[I
 
 # -- RSS and Atom -------------------------------------------------------------------------------
 
+# Root elements (local name, lower case) of the feed formats feedparser reads.
+_FEED_ROOTS = frozenset({"rss", "feed", "rdf"})
+# XML that is often saved beside feeds but is not one: what to call it in the refusal.
+_NOT_FEEDS = {
+    "urlset": "a sitemap",
+    "sitemapindex": "a sitemap index",
+    "channel": "a CDF channel (Microsoft's Channel Definition Format of 1997)",
+    "opml": "an OPML list of feeds",
+    "html": "an HTML page (save it as .html)",
+    "svg": "an SVG image",
+}
+_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^<>\[]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE)
+_ROOT = re.compile(r"\s*<([A-Za-z_][\w.:-]*)")
+_FEED_ANYWHERE = re.compile(r"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
+# feedparser's loose parser fails on a character reference to a lone surrogate (&#xD800;).
+_SURROGATE_REFERENCE = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
 
-def read_feed(text: str, name: str) -> list[Item]:
+
+def xml_root(head: str) -> str | None:
+    """The qualified name of the first element after the prolog (declaration, comments, doctype)."""
+    position = 0
+    while match := _PROLOG.match(head, position):
+        position = match.end()
+    match = _ROOT.match(head, position)
+    return match.group(1) if match else None
+
+
+def xml_head(data: bytes, size: int = 65_536) -> str:
+    """The start of an XML file as text, by XML's own autodetection: a BOM, or the NULs of UTF-32/16."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom):len(bom) + size].decode(codec, "replace")
+    first = data[:4]
+    if len(first) == 4 and first[:3] == b"\0\0\0":
+        codec = "utf-32-be"
+    elif len(first) == 4 and first[1:] == b"\0\0\0":
+        codec = "utf-32-le"
+    elif first[:1] == b"\0":
+        codec = "utf-16-be"
+    elif first[1:2] == b"\0":
+        codec = "utf-16-le"
+    else:
+        codec = "utf-8"  # every other encoding an XML file may declare writes its markup in ASCII
+    return data[:size].decode(codec, "replace")
+
+
+def read_feed(data: bytes, name: str) -> list[Item]:
+    """Feedparser reads the bytes, so the feed's own encoding rules apply (BOM, XML declaration)."""
     import feedparser
-    import lxml.html
 
-    parsed = feedparser.parse(text)
+    root = xml_root(xml_head(data))
+    local = root.rpartition(":")[2].lower() if root else None
+    if local is not None and local not in _FEED_ROOTS:
+        what = _NOT_FEEDS.get(local, f"XML with the root <{root}>")
+        raise ReadError(name, f"this is {what}, not a feed (RSS, Atom or RDF); give the feed or the pages themselves")
+    try:
+        # A stream, never the bytes: feedparser opens a str or bytes that names a file or a URL.
+        parsed = feedparser.parse(io.BytesIO(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data)))
+    except Exception as exc:  # the loose parser fails in ways of its own; the file is refused, not the run
+        raise ReadError(name, f"the feed cannot be parsed ({type(exc).__name__}: {exc})") from exc
     if not parsed.entries:
         problem = getattr(parsed, "bozo_exception", None)
         raise ReadError(name, f"no entries in the feed{f' ({problem})' if problem else ''}")
-    feed_title = (parsed.feed.get("title") or "").strip() or None
+    feed_title = clean_text(parsed.feed.get("title") or "").strip() or None
     items = []
     for number, entry in enumerate(parsed.entries, start=1):
-        content = entry.get("content") or []
-        html = content[0].get("value") if content else entry.get("summary") or entry.get("description") or ""
-        body = _html_to_text(html, lxml.html)
-        title = (entry.get("title") or "").strip()
-        if not body and not title:
-            continue
-        url = (entry.get("link") or "").strip() or None
-        domain = domain_of(url) if url else None
-        known = outlet_for_domain(domain)
-        raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
-        published = parse_published(raw_date, tz=zone_for(outlet=known, domain=domain))
-        tags = tuple(t.get("term", "").strip() for t in entry.get("tags", []) if t.get("term"))
-        items.append(
-            Item(
-                id=stable_id(kind="article", url=url, title=title, text=body or title),
-                kind="article",
-                title=title or body[:160],
-                text=body or title,
-                published=published.value,
-                outlet=(known.name if known else None) or feed_title or domain,
-                byline=(entry.get("author") or "").strip() or None,
-                tags=tags,
-                url=url,
-                source_path=name,
-                warnings=(f"entry {number}: {published.warning}",) if published.warning else (),
-            )
-        )
+        try:
+            article = _entry_item(entry, number, feed_title=feed_title, name=name)
+        except Exception as exc:  # one odd entry costs that entry only
+            article = None
+            problem = f"entry {number} skipped: {type(exc).__name__}: {clean_text(str(exc))[:120]}"
+            items = [replace(items[0], warnings=items[0].warnings + (problem,))] + items[1:] if items else items
+        if article is not None:
+            items.append(article)
+    if not items:
+        raise ReadError(name, f"{len(parsed.entries)} entries, but no entry has a title, text, link or date")
     return items
 
 
-def _html_to_text(html: str, lxml_html) -> str:
-    if not html.strip():
-        return ""
-    if "<" not in html:
-        return html.strip()
-    fragment = lxml_html.fragment_fromstring(html, create_parent="div")
-    for block in fragment.iter("p", "br", "div", "li", "h1", "h2", "h3", "h4"):
-        block.tail = "\n\n" + (block.tail or "")
-    text = fragment.text_content()
-    return re.sub(r"\n\s*\n+", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+def _entry_item(entry, number: int, *, feed_title: str | None, name: str) -> Item | None:
+    content = entry.get("content") or []
+    html = content[0].get("value") if content else entry.get("summary") or entry.get("description") or ""
+    body = html_to_text(html or "")
+    title = clean_text(entry.get("title") or "").strip()
+    url = clean_text(entry.get("link") or "").strip() or None
+    domain = domain_of(url) if url else None
+    known = outlet_for_domain(domain)
+    raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
+    published = parse_published(raw_date, tz=zone_for(outlet=known, domain=domain))
+    warnings = [f"entry {number}: {published.warning}"] if published.warning else []
+    if not body and not title:
+        if url:
+            title = url
+            warnings.append(f"entry {number} has only a link: kept with the link as its title; its page is not read")
+        elif published.value is not None:
+            title = f"{feed_title or name}, {published.value.isoformat()[:10]}"
+            warnings.append(f"entry {number} has only a date: kept with the feed's title and the date as its title")
+        else:
+            return None
+    tags = tuple(clean_text(t.get("term", "")).strip() for t in entry.get("tags", []) if t.get("term"))
+    return Item(
+        id=stable_id(kind="article", url=url, title=title, text=body or title),
+        kind="article",
+        title=title or body[:160],
+        text=body or title,
+        published=published.value,
+        outlet=(known.name if known else None) or feed_title or domain,
+        byline=clean_text(entry.get("author") or "").strip() or None,
+        tags=tags,
+        url=url,
+        source_path=name,
+        warnings=tuple(warnings),
+    )
 
 
 def _looks_like_feed(head: str) -> bool:
-    return bool(re.search(r"<(rss|feed|rdf:RDF)[\s>]", head[:2000]))
+    """XML that is not a page: a feed, or XML the feed reader refuses saying what it is."""
+    root = xml_root(head)
+    if root is None:  # text before the root, as ill-formed feeds have
+        return bool(_FEED_ANYWHERE.search(head[:2000]))
+    local = root.rpartition(":")[2].lower()
+    if local == "html":
+        return False
+    return local in _FEED_ROOTS or local in _NOT_FEEDS or head.lstrip().startswith("<?xml")
 
 
 def _looks_like_html(head: str) -> bool:
@@ -338,7 +412,7 @@ def _looks_like_jsonl(head: str) -> bool:
 
 
 READERS: tuple[Reader, ...] = (
-    Reader("feed", (".rss", ".atom"), _looks_like_feed, read_feed),
+    Reader("feed", (".rss", ".atom"), _looks_like_feed, read_feed, reads_bytes=True),
     Reader("html", (".html", ".htm", ".xhtml"), _looks_like_html, read_html),
     Reader("jsonl", (".jsonl", ".ndjson"), _looks_like_jsonl, read_jsonl),
     Reader("json", (".json",), lambda head: head.lstrip()[:1] in ("[", "{"), read_json),
