@@ -41,6 +41,29 @@ _PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})" + _TIME,
     )
 )
+# Feed dates: RFC 822 as feeds write it ("Thu, 01 Jan 2004 19:48:21 MET", "Thu, 01 Jan 2004"), and
+# asctime with a zone ("Sun Jul 15 01:16:00 +0000 2012", as Twitter writes it).
+_ZONE = r"(?P<zone>[+-]\d{2}:?\d{2}|[a-z]{1,5}(?:/[a-z]{1,5})?(?:[+-]\d{1,2}(?::?\d{2})?)?)"
+_CLOCK = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?(?:\.\d+)?"
+_RFC822 = re.compile(
+    r"(?:[a-z]{2,9}\.?,?\s*)?(?P<day>\d{1,2})\s+(?P<month_name>[a-z]{3,9})\.?,?\s+(?P<year>\d{4}|\d{2})"
+    rf"(?:,?\s+{_CLOCK}(?:\s*{_ZONE})?)?",
+    re.IGNORECASE,
+)
+_ASCTIME = re.compile(
+    rf"[a-z]{{3}},?\s+(?P<month_name>[a-z]{{3,9}})\s+(?P<day>\d{{1,2}})\s+{_CLOCK}(?:\s+{_ZONE})?\s+(?P<year>\d{{4}})",
+    re.IGNORECASE,
+)
+_YEAR_MONTH = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")
+_ZONE_OFFSET = re.compile(r"(?:gmt|utc|ut|z)?(?:(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?")
+# Zone names feeds write, in hours east of UTC: RFC 822's, feedparser's additions (AT, ET, CT, MT,
+# PT, MET, MEST) and the European ones.
+_ZONE_HOURS: dict[str, float] = {
+    "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0, "west": 1, "bst": 1,
+    "met": 1, "mest": 2, "cet": 1, "cest": 2, "eet": 2, "eest": 3, "msk": 3,
+    "adt": -3, "ast": -4, "at": -4, "edt": -4, "est": -5, "et": -5, "cdt": -5, "cst": -6, "ct": -6,
+    "mdt": -6, "mst": -7, "mt": -7, "pdt": -7, "pst": -8, "pt": -8,
+}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _RELATIVE_AGE = re.compile(
     r"^\s*(?P<n>\d+)\s*(?P<unit>min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)\s+ago\s*$", re.IGNORECASE
@@ -109,6 +132,11 @@ def _parse_text(text: str, tz: ZoneInfo | None) -> Published | None:
             value = None
         if value is not None:
             return value if value.tzinfo or tz is None else value.replace(tzinfo=tz)
+    match = _RFC822.fullmatch(text) or _ASCTIME.fullmatch(text)
+    if match and match["month_name"].lower() in _MONTHS:
+        return _from_mail_match(match, tz)
+    if match := _YEAR_MONTH.fullmatch(text):  # a month: its first day, as feedparser reads it
+        return date(int(match["year"]), int(match["month"]), 1) if 1 <= int(match["month"]) <= 12 else None
     if "," in text[:5] or re.search(r"\d{2}:\d{2}(:\d{2})?\s+([+-]\d{4}|GMT|UT|UTC|[A-Z]{3})$", text):
         try:
             value = email.utils.parsedate_to_datetime(text)
@@ -123,6 +151,42 @@ def _parse_text(text: str, tz: ZoneInfo | None) -> Published | None:
         if match and len(text) - match.end() <= 12:  # allow a trailing zone name such as "EET"
             return _from_match(match, tz)
     return None
+
+
+def _from_mail_match(match: re.Match[str], tz: ZoneInfo | None) -> Published | None:
+    """An RFC 822 or asctime date: aware when a zone is written, the day alone when the zone is unknown."""
+    year = int(match["year"])
+    if len(match["year"]) == 2:  # RFC 822's two-digit years, read as feedparser reads them
+        year += 1900 if year >= 90 else 2000
+    try:
+        day = date(year, _MONTHS[match["month_name"].lower()], int(match["day"]))
+        if match["hour"] is None:
+            return day
+        value = datetime(year, day.month, day.day, int(match["hour"]), int(match["minute"]), int(match["second"] or 0))
+    except ValueError:
+        return None
+    if match["zone"] is None:
+        return value.replace(tzinfo=tz) if tz else value
+    zone = _zone_offset(match["zone"])
+    return value.replace(tzinfo=zone) if zone is not None else day
+
+
+def _zone_offset(zone: str) -> timezone | None:
+    """'+0200', '-00:00', 'GMT-01:01', 'Etc/GMT+2' (POSIX sign: UTC-2) or a name from _ZONE_HOURS."""
+    zone = zone.lower()
+    posix = zone.startswith("etc/")
+    zone = zone.removeprefix("etc/")
+    match = _ZONE_OFFSET.fullmatch(zone)
+    if match is None:
+        hours = _ZONE_HOURS.get(zone)
+        return timezone(timedelta(hours=hours)) if hours is not None else None
+    if match["hours"] is None:
+        return timezone.utc
+    minutes = int(match["hours"]) * 60 + int(match["minutes"] or 0)
+    negative = (match["sign"] == "-") != posix
+    if minutes >= 24 * 60:
+        return None
+    return timezone(timedelta(minutes=-minutes if negative else minutes))
 
 
 def _from_match(match: re.Match[str], tz: ZoneInfo | None) -> Published | None:

@@ -9,8 +9,9 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
 
-from analysis.ingest.dates import parse_published
+from analysis.ingest.dates import ParsedDate, check_published, parse_published
 from analysis.ingest.errors import ReadError
 from analysis.ingest.markup import clean_text, html_to_text
 from analysis.ingest.outlets import domain_of, outlet_for_domain, zone_for
@@ -363,8 +364,10 @@ def _entry_item(entry, number: int, *, feed_title: str | None, name: str) -> Ite
     url = clean_text(entry.get("link") or "").strip() or None
     domain = domain_of(url) if url else None
     known = outlet_for_domain(domain)
-    raw_date = entry.get("published") or entry.get("updated") or entry.get("created")
-    published = parse_published(raw_date, tz=zone_for(outlet=known, domain=domain))
+    key = next((k for k in ("published", "updated", "created") if entry.get(k)), None)
+    published = parse_published(entry.get(key) if key else None, tz=zone_for(outlet=known, domain=domain))
+    if published.value is None and key and entry.get(f"{key}_parsed"):  # a dialect only feedparser reads
+        published = _feedparser_date(entry[key], entry[f"{key}_parsed"]) or published
     warnings = [f"entry {number}: {published.warning}"] if published.warning else []
     if not body and not title:
         if url:
@@ -389,6 +392,19 @@ def _entry_item(entry, number: int, *, feed_title: str | None, name: str) -> Ite
         source_path=name,
         warnings=tuple(warnings),
     )
+
+
+def _feedparser_date(raw: str, parsed) -> ParsedDate | None:
+    """feedparser's reading (a UTC time tuple): an instant when a time is written, else the day."""
+    try:
+        if re.search(r"\d:\d\d", raw):
+            value = datetime(*parsed[:6], tzinfo=timezone.utc)
+        else:
+            value = date(*parsed[:3])
+    except (TypeError, ValueError, OverflowError):
+        return None
+    checked = check_published(value, raw, None)
+    return checked if checked.value is not None else None
 
 
 def _looks_like_feed(head: str) -> bool:
