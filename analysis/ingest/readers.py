@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 
 from analysis.ingest.dates import ParsedDate, check_published, parse_published
 from analysis.ingest.errors import ReadError
+from analysis.ingest.jsonfeed import json_feed_records
 from analysis.ingest.markup import clean_text, html_to_text
 from analysis.ingest.outlets import domain_of, outlet_for_domain, zone_for
 from analysis.ingest.pages import parse_page
@@ -189,7 +190,7 @@ def read_json(text: str, name: str) -> list[Item]:
     except RecursionError as exc:
         raise ReadError(name, _TOO_DEEP) from exc
     if isinstance(data, dict):
-        records = next(
+        records = json_feed_records(data) or next(
             (data[k] for k in ("items", "articles", "data", "results", "entries", "records")
              if isinstance(data.get(k), list)),
             [data],

@@ -8,6 +8,7 @@ from typing import Any
 
 from analysis.ingest.dates import parse_published
 from analysis.ingest.errors import ReadError
+from analysis.ingest.markup import html_to_text
 from analysis.ingest.outlets import domain_of, outlet_for_domain, zone_for
 from analysis.model import Item, stable_id
 
@@ -16,11 +17,13 @@ from analysis.model import Item, stable_id
 FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "headline", "heading", "name", "subject"),
     "text": ("text", "body", "content", "articlebody", "fulltext", "articletext", "article", "maintext",
-             "description", "summary"),
+             "contenttext", "description", "summary", "contenthtml"),
     "published": ("published", "publishedat", "date", "pubdate", "publicationdate", "datepublished",
-                  "datetime", "time", "timestamp", "created", "createdat", "updated"),
+                  "datepublish", "datetime", "time", "timestamp", "created", "createdat", "updated",
+                  "datemodified", "datemodify"),
     "url": ("url", "link", "href", "permalink", "canonicalurl", "sourceurl"),
-    "outlet": ("source", "outlet", "publisher", "site", "sitename", "publication", "media", "domain"),
+    "outlet": ("source", "outlet", "publisher", "site", "sitename", "publication", "media", "domain",
+               "sourcedomain"),
     "byline": ("author", "authors", "byline", "creator", "by", "writer"),
     "section": ("section", "category", "rubric"),
     "tags": ("tags", "keywords", "categories", "topics"),
@@ -57,6 +60,8 @@ def record_to_item(record: Mapping[str, Any], mapping: Mapping[str, str], *, nam
         return record.get(column) if column is not None else None
 
     text = _as_text(get("text"))
+    if _norm(mapping["text"]).endswith("html"):  # content_html, body_html: markup, not text
+        text = html_to_text(text)
     title = _as_text(get("title"))
     if not text.strip():
         return None
