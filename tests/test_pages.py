@@ -141,3 +141,42 @@ def test_a_future_date_in_a_page_header_is_dropped_with_a_warning():
 def test_generic_header_credits(header, outlet, byline):
     parsed = parse_page(f"A title\n{header}\n\nThe body of the story.", name="x.txt")
     assert (parsed.published.isoformat()[:10], parsed.outlet, parsed.byline) == ("2024-05-02", outlet, byline)
+
+
+# -- reading time is linear in a line's length (issue 7: an 80 KB line took 22-49 s) -------------
+
+_MB = 1_000_000
+_LRT_HEAD = "Lietuvoje\n2021.06.14 16:26\nA title for the long-line case\n"
+LONG_LINES = {
+    "bullet with a run of spaces": "Title\n• a" + " " * _MB + "b\n",
+    "bullet then a line of spaces": "Title\n•" + " " * _MB + "\n",
+    "byline glued to a missing stamp": _LRT_HEAD + "a" + " " * _MB + "b\n\nBody text of the article, long enough.\n",
+    "byline of digits": _LRT_HEAD + "2021" * (_MB // 4) + "\n",
+    "footer with no address": _LRT_HEAD + "Some body.\n\nPastebėjote klaidą? " + "a" * _MB + "\n",
+    "footer of at-signs": _LRT_HEAD + "Some body.\n\nPastebėjote klaidą? " + "a@" * (_MB // 2) + "\n",
+    "tag line of many tags": _LRT_HEAD + "Some body.\n\n" + "#  a  b  c  " * (_MB // 12) + "##\n",
+    "first paragraph with a run of spaces (dateline)": "Title\n\nA" + " " * _MB + "b - c\n",
+    "one line of prose": "word " * (_MB // 5),
+    "one line of dates": "2021-01-26 " * (_MB // 11),
+}
+
+
+@pytest.mark.parametrize("page", LONG_LINES.values(), ids=LONG_LINES.keys())
+def test_a_one_megabyte_line_is_read_in_seconds(page):
+    import time
+
+    started = time.perf_counter()
+    try:
+        parse_page(page, name="long.txt")
+    except ValueError:  # a refusal is fine; only the time is measured
+        pass
+    assert time.perf_counter() - started < 5  # a regression guard: quadratic patterns take minutes
+
+
+def test_tag_lines_and_glued_bylines_are_still_found():
+    page = parse_page(_LRT_HEAD + "Jonas Jonaitis 2021.06.14 16:26\n\n"
+                      "The body of the article says something in one sentence long enough.\n\n"
+                      "# Tag one# Tag two \n\nPastebėjote klaidą? Rašykite naujienos@lrt.lt\n", name="x.txt")
+    assert page.byline == "Jonas Jonaitis"
+    assert page.tags == ("Tag one", "Tag two")
+    assert page.outlet == "LRT"

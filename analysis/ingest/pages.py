@@ -30,16 +30,22 @@ from analysis.ingest.outlets import domain_of, outlet_for_byline, outlet_for_dom
 from analysis.model import normalise_text
 
 _LRT_STAMP = re.compile(r"^\s*(\d{4}\.\d{2}\.\d{2} \d{2}:\d{2})\s*$")
-_GLUED_STAMP = re.compile(r"^(?P<byline>.*?)\s*(?P<stamp>\d{4}\.\d{2}\.\d{2} \d{2}:\d{2})\s*$")
-_TAG_LINE = re.compile(r"^\s*(?:#\s*[^#\n]+?\s*){1,}$")
+# Patterns that run on whole lines are written so a line is scanned a bounded number of times
+# (possessive quantifiers, no lazy prefix before a suffix test): a 32 MB one-line file reads in seconds.
+# The stamp that ends a byline line; the byline is what precedes it (searched, not a lazy prefix).
+_GLUED_STAMP = re.compile(r"(?P<stamp>\d{4}\.\d{2}\.\d{2} \d{2}:\d{2})\s*+$")
+_TAG_LINE = re.compile(r"^\s*+(?:#[^#\n]++)++$")
 _TAG = re.compile(r"#\s*([^#]+)")
 _CORRECTION_FOOTER = re.compile(r"pastebėjote klaid|svarbus tikslumas|praneškite", re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]++@([\w-]++(?:\.[\w-]++)+)")  # starts where a local part starts
 _COUNTER = re.compile(r"^\s*\d+\s*/\s*\d+")
 _COMMENT_COUNT = re.compile(r"^\s*\d{1,5}\s*$")
 _SENTENCE_END = re.compile(r"[.!?…\"”»’)]\s*$")
-_BULLET = re.compile(r"^\s*[•·●▪]\s*(.*?)\s*$")
-_DATELINE = re.compile(r"^(?P<place>[^\s\-–—][^\-–—\n]{0,40}?)\s+[-–—]{1,2}\s+(?P<rest>\S.*)$", re.DOTALL)
+_BULLET = re.compile(r"^\s*+[•·●▪]\s*+((?:.*\S)?)\s*$")
+# The place ends with a letter or sign, never a space (the shortest place did not either), so a run
+# of spaces is scanned once, not once per place length.
+_DATELINE = re.compile(r"^(?P<place>[^\s\-–—](?:[^\-–—\n]{0,39}?[^\s\-–—])?)\s++[-–—]{1,2}\s++(?P<rest>\S.*)$",
+                       re.DOTALL)
 _BY = re.compile(r"^\s*(?:by|author:|written by)\s+(?P<name>.+?)\s*$", re.IGNORECASE)
 _OUTLET_LINE = re.compile(r"^\s*(?:source|outlet|publisher):\s*(?P<name>.+?)\s*$", re.IGNORECASE)
 # "Published 2 May 2024 by Some Daily" or "Date: 2024-05-02 10:00 | Some Daily": who published it.
@@ -94,6 +100,14 @@ def parse_page(text: str, *, name: str) -> Page:
     raise AssertionError("the generic layout accepts every page")  # pragma: no cover
 
 
+# A header line (date, byline, source) is short; a longer line is text, and is not searched for a date.
+HEADER_LINE_MAX = 160
+
+
+def _header_date(value: str) -> Published | None:
+    return find_date(value) if len(value) <= HEADER_LINE_MAX else None
+
+
 # -- LRT ----------------------------------------------------------------------------------------
 
 
@@ -130,9 +144,10 @@ def _parse_lrt(lines: list[str], name: str) -> Page:
     body_start = title_at + 1
     byline_at = next((i for i in filled if title_at < i < article_end), None)
     if byline_at is not None:
-        glued = _GLUED_STAMP.match(lines[byline_at].strip())
+        line = lines[byline_at].strip()
+        glued = _GLUED_STAMP.search(line)
         if glued:
-            byline = glued["byline"].strip() or None
+            byline = line[:glued.start()].strip() or None
             body_start = byline_at + 1
 
     body = _prose(lines[body_start:article_end])
@@ -211,7 +226,7 @@ def _resolve(age: str, reference: Published | None) -> Published | None:
 
 def _detect_baltic_times(lines: list[str]) -> bool:
     head = [line for line in lines[:30] if line.strip()][:5]
-    return any(_BULLET.match(line) and find_date(_BULLET.match(line).group(1)) for line in head)
+    return any(_BULLET.match(line) and _header_date(_BULLET.match(line).group(1)) for line in head)
 
 
 def _parse_baltic_times(lines: list[str], name: str) -> Page:
@@ -227,7 +242,7 @@ def _parse_baltic_times(lines: list[str], name: str) -> Page:
         last_bullet = i
     published, warnings, byline = None, [], None
     for value in bullets:
-        found = find_date(value)
+        found = _header_date(value)
         if found is not None and published is None:
             checked = check_published(found, value, None)
             published = checked.value
@@ -287,7 +302,7 @@ def _parse_generic(lines: list[str], name: str) -> Page:
     for index, line in enumerate(rest[:8]):
         if not line.strip():
             continue
-        if len(line) > 160:
+        if len(line) > HEADER_LINE_MAX:
             break
         date_found = find_date(line) if published is None else None
         by, source, link = _BY.match(line), _OUTLET_LINE.match(line), _URL_LINE.match(line)
