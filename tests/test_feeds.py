@@ -183,6 +183,13 @@ def test_entries_with_only_a_link_or_a_date_are_kept():
     assert not full.warnings
 
 
+def test_an_entry_with_nothing_is_skipped_with_a_warning():
+    feed = rss('<item><guid isPermaLink="false">42</guid></item>' + item())
+    [article] = read(feed).items
+    assert article.title == TITLE
+    assert article.warnings == ("entry 1 skipped: it has no title, text, link or date",)
+
+
 def test_a_feed_of_links_only_is_read_not_refused():
     feed = rss("".join(item(title="", text="", link=f"https://fixturefeed.example.org/{n}") for n in range(3)))
     assert [i.url for i in read(feed).items] == [f"https://fixturefeed.example.org/{n}" for n in range(3)]

@@ -337,23 +337,26 @@ def read_feed(data: bytes, name: str) -> list[Item]:
         # A stream, never the bytes: feedparser opens a str or bytes that names a file or a URL.
         parsed = feedparser.parse(io.BytesIO(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data)))
     except Exception as exc:  # the loose parser fails in ways of its own; the file is refused, not the run
-        raise ReadError(name, f"the feed cannot be parsed ({type(exc).__name__}: {exc})") from exc
+        raise ReadError(name, f"the feed cannot be parsed ({type(exc).__name__}: {clean_text(str(exc))[:200]})") from exc
     if not parsed.entries:
         problem = getattr(parsed, "bozo_exception", None)
         raise ReadError(name, f"no entries in the feed{f' ({problem})' if problem else ''}")
     feed_title = clean_text(parsed.feed.get("title") or "").strip() or None
-    items = []
+    items, skipped = [], []
     for number, entry in enumerate(parsed.entries, start=1):
         try:
             article = _entry_item(entry, number, feed_title=feed_title, name=name)
         except Exception as exc:  # one odd entry costs that entry only
-            article = None
-            problem = f"entry {number} skipped: {type(exc).__name__}: {clean_text(str(exc))[:120]}"
-            items = [replace(items[0], warnings=items[0].warnings + (problem,))] + items[1:] if items else items
-        if article is not None:
+            skipped.append(f"entry {number} skipped: {type(exc).__name__}: {clean_text(str(exc))[:120]}")
+            continue
+        if article is None:
+            skipped.append(f"entry {number} skipped: it has no title, text, link or date")
+        else:
             items.append(article)
     if not items:
         raise ReadError(name, f"{len(parsed.entries)} entries, but no entry has a title, text, link or date")
+    if skipped:  # said once, on the file's first item
+        items[0] = replace(items[0], warnings=items[0].warnings + tuple(skipped))
     return items
 
 
