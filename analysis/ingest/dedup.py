@@ -74,7 +74,8 @@ class NearDuplicateIndex:
         for band in range(BANDS):
             order = np.argsort(bands[:, band], kind="stable")
             self.sorted_bands_.append((bands[order, band], order))
-        self.added_: list[defaultdict[int, list[tuple[str, int]]]] = [defaultdict(list) for _ in range(BANDS)]
+        self.added_: list[defaultdict[int, list[tuple[int, str, int]]]] = [defaultdict(list) for _ in range(BANDS)]
+        self.added_count_ = 0
 
     def find(self, print_: Fingerprint) -> str | None:
         """The id of the earliest stored (else added) item that is a near-duplicate, if any."""
@@ -87,12 +88,15 @@ class NearDuplicateIndex:
                     best = int(position) if best is None else min(best, int(position))
         if best is not None:
             return self.ids_[best]
+        earliest: tuple[int, str] | None = None  # the first added, as it would be once stored
         for band, key in enumerate(print_.bands):
-            for item_id, other in self.added_[band].get(key, ()):
-                if distance(other, print_.simhash) <= MAX_DISTANCE:
-                    return item_id
-        return None
+            for order, item_id, other in self.added_[band].get(key, ()):
+                if distance(other, print_.simhash) <= MAX_DISTANCE and (earliest is None or order < earliest[0]):
+                    earliest = (order, item_id)
+        return earliest[1] if earliest else None
 
     def add(self, item_id: str, print_: Fingerprint) -> None:
+        order = self.added_count_
+        self.added_count_ += 1
         for band, key in enumerate(print_.bands):
-            self.added_[band][key].append((item_id, print_.simhash))
+            self.added_[band][key].append((order, item_id, print_.simhash))

@@ -312,7 +312,8 @@ class _Batch:
         if len(items):
             items["published_at"] = pd.to_datetime(items["published_at"], utc=True)
             items["published_date"] = pd.to_datetime(items["published_date"]).dt.date
-            items["simhash"] = items["simhash"].astype("UInt64")
+            # from the ints themselves: a column with a None in it would pass through float64 and lose low bits
+            items["simhash"] = pd.array([row["simhash"] for row in self.items], dtype="UInt64")
         store.write_ingest_batch(items, pd.DataFrame.from_records(self.files))
         self.items, self.files = [], []
 
