@@ -46,6 +46,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     for outcome in report.failures:
         print(f"failed: {outcome.path}: {outcome.error}", file=sys.stderr)
+    for outcome in report.skipped:
+        print(f"skipped: {outcome.path}: {outcome.error}", file=sys.stderr)
     for outcome in report.outcomes:
         for warning in outcome.warnings:
             print(f"warning: {outcome.path}: {warning}", file=sys.stderr)

@@ -117,7 +117,8 @@ def test_cli_summary_and_exit_status(tmp_path, fixtures_dir, capsys):
     assert status == 1
     assert f"failed: {empty}: the file is empty" in err
     assert out.strip() == ("run 1: 3 files, 3 items read, 3 new (0 linked as near-duplicates), 0 duplicate, "
-                           "0 files unchanged since an earlier run, 1 failed")
+                           "0 files unchanged since an earlier run, 0 copies of a file read earlier in this run, "
+                           "1 failed")
     assert main(["ingest", str(fixtures_dir / "feeds"), "--db", str(db), "-q"]) == 0
 
 

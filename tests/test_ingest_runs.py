@@ -73,3 +73,71 @@ def test_a_story_added_in_this_run_links_to_its_first_copy():
     index.add("second", second)
     third = Fingerprint(3, (200, 101) + tuple(range(300, 300 + BANDS - 2)))  # band 0 as second's, band 1 as first's
     assert index.find(third) == "first"
+
+
+# -- folders ------------------------------------------------------------------------------------
+
+
+def _export(path: Path, title: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"title": title, "text": f"{title}. {STORY}"}) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_unreadable_sub_folder_is_reported_by_name(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "in"
+    _export(folder / "a.jsonl", "Readable one")
+    locked = folder / "locked"
+    _export(locked / "b.jsonl", "Behind a lock")
+    real_scandir = os.scandir
+
+    def scandir(path="."):  # as chmod 000 does for a user other than root
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    status = main(["ingest", str(folder), "--db", str(tmp_path / "store.duckdb"), "-q"])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert f"failed: {locked}: cannot read this folder (Permission denied); the files in it were not read" in err
+    with Store.open(tmp_path / "store.duckdb") as store:
+        assert store.count_items() == 1
+
+
+def test_a_link_out_of_the_folder_is_not_followed(tmp_path, capsys):
+    outside = _export(tmp_path / "elsewhere" / "secret.jsonl", "Outside the folder")
+    outside_dir = outside.parent
+    folder = tmp_path / "in"
+    _export(folder / "a.jsonl", "Inside the folder")
+    (folder / "link.jsonl").symlink_to(outside)
+    (folder / "dirlink").symlink_to(outside_dir, target_is_directory=True)
+    (folder / "inner.jsonl").symlink_to(folder / "a.jsonl")  # inside: the same file, read once
+    files, outcomes = expand_paths([folder])
+    assert files == [folder / "a.jsonl"]
+    assert [(o.path, o.status) for o in outcomes] == [(str(folder / "dirlink"), "skipped"),
+                                                      (str(folder / "link.jsonl"), "skipped")]
+    assert outcomes[1].error == (f"a link to {outside}, outside {folder}: not followed "
+                                 "(name the file itself to read it)")
+    assert main(["ingest", str(folder), "--db", str(tmp_path / "store.duckdb"), "-q"]) == 0
+    out, err = capsys.readouterr()
+    assert f"skipped: {folder / 'link.jsonl'}: a link to {outside}" in err
+    assert out.strip().endswith("2 skipped")
+    with Store.open(tmp_path / "store.duckdb") as store:
+        assert store.count_items() == 1
+    # named explicitly, a link is read
+    assert main(["ingest", str(folder / "link.jsonl"), "--db", str(tmp_path / "store.duckdb"), "-q"]) == 0
+
+
+def test_the_summary_tells_copies_in_this_run_from_files_of_an_earlier_run(tmp_path):
+    first = _export(tmp_path / "a.jsonl", "A story")
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(first.read_bytes())
+    with Store.open(tmp_path / "store.duckdb") as store:
+        report = ingest_paths(store, [first, copy])
+        assert report.summary().endswith(
+            "0 files unchanged since an earlier run, 1 copy of a file read earlier in this run, 0 failed")
+        assert report.outcomes[1].warnings == (f"the same content as {first}, read earlier in this run",)
+        again = ingest_paths(store, [first])
+        assert again.summary().endswith(
+            "1 file unchanged since an earlier run, 0 copies of a file read earlier in this run, 0 failed")

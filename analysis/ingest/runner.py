@@ -38,7 +38,9 @@ from analysis.store import Store
 BATCH_ITEMS = 5000
 BATCH_FILES = 2000
 PARALLEL_FROM = 500
-Status = Literal["ok", "duplicate", "failed"]
+# "duplicate": the file's content is stored already (or was read earlier in this run); "skipped": a
+# link in a folder that leads out of it, not followed.
+Status = Literal["ok", "duplicate", "failed", "skipped"]
 
 
 @dataclass(slots=True)
@@ -58,10 +60,15 @@ class FileOutcome:
 class IngestReport:
     run_id: int
     outcomes: list[FileOutcome] = field(default_factory=list)
+    copies_in_run: int = 0  # files whose content an earlier file of the same run had
 
     @property
     def failures(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def skipped(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "skipped"]
 
     @property
     def totals(self) -> dict[str, int]:
@@ -71,16 +78,22 @@ class IngestReport:
             "new": sum(o.items_new for o in self.outcomes),
             "duplicate": sum(o.items_duplicate for o in self.outcomes),
             "near_duplicate": sum(o.items_near_duplicate for o in self.outcomes),
-            "unchanged_files": sum(o.status == "duplicate" for o in self.outcomes),
+            "unchanged_files": sum(o.status == "duplicate" for o in self.outcomes) - self.copies_in_run,
+            "copies_in_run": self.copies_in_run,
             "failed": len(self.failures),
+            "skipped": len(self.skipped),
         }
 
     def summary(self) -> str:
         t = self.totals
+        unchanged = "file" if t["unchanged_files"] == 1 else "files"
+        copies = "copy" if t["copies_in_run"] == 1 else "copies"
+        skipped = f", {t['skipped']} skipped" if t["skipped"] else ""
         return (
             f"run {self.run_id}: {t['files']} files, {t['read']} items read, {t['new']} new "
             f"({t['near_duplicate']} linked as near-duplicates), {t['duplicate']} duplicate, "
-            f"{t['unchanged_files']} files unchanged since an earlier run, {t['failed']} failed"
+            f"{t['unchanged_files']} {unchanged} unchanged since an earlier run, "
+            f"{t['copies_in_run']} {copies} of a file read earlier in this run, {t['failed']} failed{skipped}"
         )
 
 
@@ -121,7 +134,8 @@ def safe_name(name: str) -> str:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
-    """Files to read, in a stable order, and an outcome for every argument that names nothing."""
+    """Files to read, in a stable order, and an outcome for every argument that names nothing, every
+    folder that cannot be read and every link that leads out of the folder it is in."""
     suffixes = set(supported_suffixes())
     files: list[Path] = []
     missing: list[FileOutcome] = []
@@ -132,11 +146,11 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutc
             if not matches:
                 missing.append(FileOutcome(text, "failed", error="no files match this pattern"))
             for match in matches:
-                files.extend(_walk(match, suffixes) if match.is_dir() else [match])
+                files.extend(_walk(match, suffixes, missing) if match.is_dir() else [match])
             continue
         path = Path(text)
         if path.is_dir():
-            files.extend(_walk(path, suffixes))
+            files.extend(_walk(path, suffixes, missing))
         elif path.exists():
             files.append(path)
         else:
@@ -151,12 +165,41 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutc
     return unique, missing
 
 
-def _walk(folder: Path, suffixes: set[str]) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in suffixes
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-    )
+def _walk(folder: Path, suffixes: set[str], problems: list[FileOutcome]) -> list[Path]:
+    """The files under ``folder`` (hidden ones left out), never leaving it through a link.
+
+    A sub-folder that cannot be listed and a link that leads out of ``folder`` are added to
+    ``problems`` (failed and skipped), so the user learns which files were not read.
+    """
+    root = folder.resolve()
+    found: list[Path] = []
+    unreadable: list[FileOutcome] = []
+
+    def cannot_list(error: OSError) -> None:
+        unreadable.append(FileOutcome(str(error.filename), "failed", error=(
+            f"cannot read this folder ({error.strerror or error}); the files in it were not read")))
+
+    links_out: list[FileOutcome] = []
+    for top, dirs, names in os.walk(folder, onerror=cannot_list):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        here = Path(top)
+        for entry in [*dirs, *names]:
+            path = here / entry
+            if entry.startswith(".") or not path.is_symlink():
+                continue
+            target = path.resolve()
+            if not target.is_relative_to(root) and (target.is_dir() or target.suffix.lower() in suffixes):
+                links_out.append(FileOutcome(str(path), "skipped", error=(
+                    f"a link to {target}, outside {folder}: not followed (name the file itself to read it)")))
+        for name in names:
+            path = here / name
+            if name.startswith(".") or path.suffix.lower() not in suffixes or not path.is_file():
+                continue
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                continue
+            found.append(path)
+    problems.extend(sorted(unreadable + links_out, key=lambda o: o.path))
+    return sorted(found)
 
 
 @dataclass(slots=True)
@@ -230,16 +273,21 @@ def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[s
         batch.add_outcome(outcome, sha256=None)
 
     bar = _progress(total, enabled=progress)
+    read_in_run: dict[str, str] = {}  # content hash -> the first file of this run that had it
     try:
         for parsed in parsed_files:
             bar.update(1)
-            if parsed.status == "ok" and parsed.sha256 in known_files:  # the same content twice in this run
-                parsed = _Parsed(parsed.name, "duplicate", sha256=parsed.sha256)
-            if parsed.read is None:
+            first = read_in_run.get(parsed.sha256) if parsed.status != "failed" else None
+            if first is not None:  # the same content twice in this run
+                outcome = FileOutcome(parsed.name, "duplicate",
+                                      warnings=(f"the same content as {first}, read earlier in this run",))
+                report.copies_in_run += 1
+            elif parsed.read is None:
                 outcome = FileOutcome(parsed.name, parsed.status, error=parsed.error)
             else:
                 outcome = _keep_new_items(parsed, batch, known_ids, index)
                 known_files.add(parsed.sha256)
+                read_in_run[parsed.sha256] = parsed.name
             report.outcomes.append(outcome)
             batch.add_outcome(outcome, sha256=parsed.sha256)
             if batch.full():
