@@ -126,3 +126,12 @@ def test_a_store_another_process_writes_is_explained(writable_demo, monkeypatch)
                        for e in at.error)
     finally:
         _release(holder)
+
+
+def test_the_uploader_accepts_every_suffix_the_readers_read(demo_copy, monkeypatch):  # noqa: F811
+    from analysis.ingest import supported_suffixes
+
+    at = app_test(demo_copy, monkeypatch)
+    at.switch_page(UPLOAD_PAGE).run()
+    assert set(at.file_uploader[0].allowed_type) == set(supported_suffixes())
+    assert ".tsv" in at.file_uploader[0].allowed_type

@@ -12,13 +12,14 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from analysis.ingest import MAX_FILE_BYTES
+from analysis.ingest import MAX_FILE_BYTES, supported_suffixes
 from analysis.store import Store
 from dashboard import data, ui
 
 # One limit for a file, however it arrives; server.maxUploadSize in .streamlit/config.toml matches it.
 MAX_UPLOAD_MB = MAX_FILE_BYTES // 1_000_000
-ALLOWED_TYPES = ("txt", "html", "htm", "json", "jsonl", "csv", "xml", "rss", "atom")
+# Every ending a reader reads (the readers' registry decides, so a new reader is accepted here too).
+ALLOWED_TYPES = supported_suffixes()  # with the dot: streamlit reads a bare "text" as a MIME type
 REPORT_KEY = "upload_report"
 UPLOADER_KEY = "uploads"
 
@@ -84,7 +85,8 @@ def main() -> None:
             "Close that process and restart the dashboard to add articles here. "
             f"({ui.md_escape(ctx.notice)})", icon=":material/lock:")
     files = st.file_uploader(
-        f"Files ({', '.join(ALLOWED_TYPES)}; up to {MAX_UPLOAD_MB} MB each)", type=list(ALLOWED_TYPES),
+        f"Files ({', '.join(t.lstrip('.') for t in ALLOWED_TYPES)}; up to {MAX_UPLOAD_MB} MB each)",
+        type=list(ALLOWED_TYPES),
         accept_multiple_files=True, key=UPLOADER_KEY, disabled=ctx.read_only,
     ) or []
     oversized = too_large(files)
