@@ -68,6 +68,21 @@ def test_feed_dates(raw, expected):
         assert type(parsed.value) is date
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2004-01-01T19:48:21 EST", datetime(2004, 1, 1, 19, 48, 21, tzinfo=_zone(-5))),
+        ("2004-01-01 19:48 CET", datetime(2004, 1, 1, 19, 48, tzinfo=_zone(1))),
+        ("June 14, 2021 16:26 EET", datetime(2021, 6, 14, 16, 26, tzinfo=_zone(2))),
+        ("14.06.2021 16:26 GMT+3", datetime(2021, 6, 14, 16, 26, tzinfo=_zone(3))),
+        ("2021-06-14 16:26 (updated)", datetime(2021, 6, 14, 16, 26)),  # not a zone: nothing to apply
+    ],
+)
+def test_a_zone_written_after_other_date_forms_is_applied(raw, expected):
+    value = parse_published(raw).value
+    assert value == expected and value.utcoffset() == expected.utcoffset()
+
+
 def test_an_unknown_zone_keeps_the_day_not_a_naive_time():
     assert parse_published("Thu, 01 Jan 2004 19:48:21 XYZT").value == date(2004, 1, 1)
 

@@ -142,6 +142,11 @@ def _parse_text(text: str, tz: ZoneInfo | None) -> Published | None:
             value = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             value = None
+        if value is not None and value.tzinfo is None:
+            written = re.search(r"\d:\d{2}(?::\d{2})?\s+(?P<zone>[A-Za-z]{1,5}|[+-]\d{4})$", text)
+            if written:  # a zone email.utils does not know (EET), or -0000: ours, or the day alone
+                zone = _zone_offset(written["zone"])
+                return value.replace(tzinfo=zone) if zone is not None else value.date()
         if value is not None:
             return value if value.tzinfo or tz is None else value.replace(tzinfo=tz)
     if re.fullmatch(r"\d{9,10}(\.\d+)?", text):
@@ -149,7 +154,10 @@ def _parse_text(text: str, tz: ZoneInfo | None) -> Published | None:
     for pattern in _PATTERNS:
         match = pattern.fullmatch(text) or pattern.match(text)
         if match and len(text) - match.end() <= 12:  # allow a trailing zone name such as "EET"
-            return _from_match(match, tz)
+            value = _from_match(match, tz)
+            written = text[match.end():].strip()
+            zone = _zone_offset(written) if written and isinstance(value, datetime) else None
+            return value.replace(tzinfo=zone) if zone is not None else value
     return None
 
 
@@ -173,6 +181,8 @@ def _from_mail_match(match: re.Match[str], tz: ZoneInfo | None) -> Published | N
 
 def _zone_offset(zone: str) -> timezone | None:
     """'+0200', '-00:00', 'GMT-01:01', 'Etc/GMT+2' (POSIX sign: UTC-2) or a name from _ZONE_HOURS."""
+    if not zone:
+        return None
     zone = zone.lower()
     posix = zone.startswith("etc/")
     zone = zone.removeprefix("etc/")
