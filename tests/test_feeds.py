@@ -63,6 +63,7 @@ def test_a_feed_is_read_in_the_charset_it_declares(codec):
     feed = rss(item(title=title, text=title), declaration=f'<?xml version="1.0" encoding="{codec}"?>\n')
     [article] = read(feed.encode(codec)).items
     assert article.title == title
+    assert article.warnings == (f"decoded as {codec}, as the feed declares",)  # as for any non-UTF-8 file
 
 
 # -- crashes inside an entry cost that entry at most --------------------------------------------

@@ -342,21 +342,24 @@ def read_feed(data: bytes, name: str) -> list[Item]:
         problem = getattr(parsed, "bozo_exception", None)
         raise ReadError(name, f"no entries in the feed{f' ({problem})' if problem else ''}")
     feed_title = clean_text(parsed.feed.get("title") or "").strip() or None
-    items, skipped = [], []
+    items, notes = [], []
     for number, entry in enumerate(parsed.entries, start=1):
         try:
             article = _entry_item(entry, number, feed_title=feed_title, name=name)
         except Exception as exc:  # one odd entry costs that entry only
-            skipped.append(f"entry {number} skipped: {type(exc).__name__}: {clean_text(str(exc))[:120]}")
+            notes.append(f"entry {number} skipped: {type(exc).__name__}: {clean_text(str(exc))[:120]}")
             continue
         if article is None:
-            skipped.append(f"entry {number} skipped: it has no title, text, link or date")
+            notes.append(f"entry {number} skipped: it has no title, text, link or date")
         else:
             items.append(article)
     if not items:
         raise ReadError(name, f"{len(parsed.entries)} entries, but no entry has a title, text, link or date")
-    if skipped:  # said once, on the file's first item
-        items[0] = replace(items[0], warnings=items[0].warnings + tuple(skipped))
+    encoding = (parsed.get("encoding") or "utf-8").lower()
+    if not encoding.startswith(("utf-", "us-ascii", "ascii")):  # say it, as for any non-UTF-8 file
+        notes.insert(0, f"decoded as {encoding}, as the feed declares")
+    if notes:  # said once, on the file's first item
+        items[0] = replace(items[0], warnings=items[0].warnings + tuple(notes))
     return items
 
 
