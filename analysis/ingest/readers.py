@@ -71,47 +71,64 @@ def read_text_page(text: str, name: str) -> list[Item]:
 
 # -- HTML ---------------------------------------------------------------------------------------
 
+# Dates that name the article itself, then generic ones that are as often a related story's, a
+# comment's or the page's last build: htmldate (the article's original date) goes between the two.
 _META_PUBLISHED = (
-    "article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate",
-    "date", "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date",
+    "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date", "sailthru.date",
+    "pubdate", "publishdate", "publish-date", "article.published", "article_date_original",
 )
+_META_GENERIC_DATE = ("date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date", "dcterms.issued")
+_JSON_LD_ARTICLES = frozenset(("article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
+                               "opinionnewsarticle", "scholarlyarticle", "techarticle", "report", "liveblogposting"))
+# Extraction settings tried in turn: precise first, trafilatura's defaults, then recall, before a refusal.
+_EXTRACTION_FALLBACKS: tuple[dict[str, bool], ...] = ({"favor_precision": True}, {}, {"favor_recall": True})
+_MIN_WORDS = 6  # a lone menu word is what extractors return for pages with no article
+# Han, kana and Hangul: text written without spaces between words is counted in characters.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_END_OF_DOCUMENT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
+_TITLE_SEPARATORS = r"\s+[|\-–—:·•»«/]\s+"
 
 
 def read_html(text: str, name: str) -> list[Item]:
     import lxml.html
-    import trafilatura
 
+    markup = _XML_DECLARATION.sub("", text, count=1)  # lxml refuses a str that declares its encoding
     try:
-        tree = lxml.html.fromstring(text)
+        tree = lxml.html.fromstring(markup)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ReadError(name, f"not readable as HTML ({exc})") from exc
     meta = _html_meta(tree)
     warnings = []
-    if not re.search(r"</html\s*>\s*$", text.strip()[-200:], re.IGNORECASE):
+    if not _END_OF_DOCUMENT.search(markup):  # comments and scripts often follow </html>: no truncation
         warnings.append("the HTML ends without </html>: the file looks truncated; kept what was readable")
-    document = trafilatura.bare_extraction(
-        text, url=meta.get("url"), with_metadata=True, favor_precision=True, include_comments=False,
-        include_tables=False, deduplicate=False,
-    )
-    extracted = document.as_dict() if document is not None else {}
-    title = (meta.get("title") or extracted.get("title") or "").strip()
-    body = (extracted.get("text") or "").strip()
-    if body and title and normalise_text(body.split("\n", 1)[0]) == normalise_text(title):
-        body = body.split("\n", 1)[1].strip() if "\n" in body else ""
-    if len(body.split()) < 6:  # a lone menu word is what extractors return for pages with no article
+    extracted, body = {}, ""
+    for options in _EXTRACTION_FALLBACKS:
+        extracted, body = _extract(markup, url=meta.get("url"), options=options)
+        if _word_count(body) >= _MIN_WORDS:
+            break
+    else:
         raise ReadError(name, "no article text found in the HTML (is the file truncated or a page without an article?)")
+    title = _title(meta, extracted)
+    if title and normalise_text(body.split("\n", 1)[0]) == normalise_text(title):
+        body = body.split("\n", 1)[1].strip() if "\n" in body else ""
     body = re.sub(r"\n+", "\n\n", body)
     url = meta.get("url") or extracted.get("url")
     domain = domain_of(url) if url else None
     known = outlet_for_domain(domain)
     tz = zone_for(outlet=known, domain=domain)
-    published = parse_published(meta.get("published"), tz=tz) if meta.get("published") else None
-    if published is None or published.value is None:
-        if published is not None and published.warning:
+    published = ParsedDate(None)
+    for candidate in (meta.get("published"), lambda: _htmldate(tree), extracted.get("date"), meta.get("published_generic")):
+        raw = candidate() if callable(candidate) else candidate
+        if not raw:
+            continue
+        published = parse_published(raw, tz=tz)
+        if published.value is not None:
+            break
+        if published.warning:
             warnings.append(published.warning)
-        published = parse_published(extracted.get("date") or _htmldate(tree), tz=tz)
-    if published.warning:
-        warnings.append(published.warning)
+    else:
+        published = ParsedDate(None)
     outlet = (known.name if known else None) or meta.get("site") or extracted.get("sitename") or domain
     return [
         Item(
@@ -131,6 +148,35 @@ def read_html(text: str, name: str) -> list[Item]:
     ]
 
 
+def _extract(markup: str, *, url: str | None, options: dict[str, bool]) -> tuple[dict, str]:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        markup, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False,
+        **options,
+    )
+    extracted = document.as_dict() if document is not None else {}
+    return extracted, (extracted.get("text") or "").strip()
+
+
+def _word_count(text: str) -> int:
+    return len(_CJK.sub(" ", text).split()) + len(_CJK.findall(text))
+
+
+def _title(meta: dict, extracted: dict) -> str:
+    """og:title, else the page's <title> without the site's name, else trafilatura's title."""
+    if meta.get("title"):
+        return meta["title"]
+    page_title = meta.get("page_title") or ""
+    for site in (meta.get("site"), extracted.get("sitename")):
+        if site and page_title:
+            stripped = re.sub(rf"(?:{_TITLE_SEPARATORS}{re.escape(site)}\s*$|^\s*{re.escape(site)}{_TITLE_SEPARATORS})",
+                              "", page_title, flags=re.IGNORECASE)
+            if stripped != page_title and stripped.strip():
+                return stripped.strip()
+    return (extracted.get("title") or page_title).strip()
+
+
 def _html_meta(tree) -> dict:
     found: dict = {}
     tags: list[str] = []
@@ -142,8 +188,10 @@ def _html_meta(tree) -> dict:
         lowered = key.lower()
         if lowered in ("og:title", "twitter:title") and "title" not in found:
             found["title"] = value
-        elif key in _META_PUBLISHED or lowered in (k.lower() for k in _META_PUBLISHED):
+        elif lowered in _META_PUBLISHED:
             found.setdefault("published", value)
+        elif lowered in _META_GENERIC_DATE:
+            found.setdefault("published_generic", value)
         elif lowered in ("author", "article:author", "dc.creator", "parsely-author"):
             found.setdefault("author", value)
         elif lowered == "og:site_name":
@@ -158,16 +206,51 @@ def _html_meta(tree) -> dict:
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             found["url"] = link.get("href").strip()
     if "published" not in found:
+        for element in tree.xpath('//*[@itemprop="datePublished"][@content or @datetime]'):
+            found["published"] = (element.get("content") or element.get("datetime")).strip()
+            break
+    if "published" not in found:
+        json_ld = _json_ld_published(tree)
+        if json_ld:
+            found["published"] = json_ld
+    if "published_generic" not in found:
         for element in tree.iter("time"):
             if element.get("datetime"):
-                found["published"] = element.get("datetime").strip()
+                found["published_generic"] = element.get("datetime").strip()
                 break
-    if "title" not in found:
-        titles = tree.findtext(".//title")
-        if titles and titles.strip():
-            found["title"] = titles.strip()
+    titles = tree.findtext(".//title")
+    if titles and titles.strip():
+        found["page_title"] = titles.strip()
     found["tags"] = tags
     return found
+
+
+def _json_ld_published(tree) -> str | None:
+    """datePublished of the page's article in its JSON-LD (an Article type first, else any object)."""
+    found: list[tuple[bool, str]] = []
+
+    def visit(node: object, depth: int = 0) -> None:
+        if depth > 20:
+            return
+        if isinstance(node, list):
+            for child in node:
+                visit(child, depth + 1)
+        elif isinstance(node, dict):
+            value = node.get("datePublished")
+            if isinstance(value, str) and value.strip():
+                kinds = node.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                found.append((any(str(k).lower() in _JSON_LD_ARTICLES for k in kinds), value.strip()))
+            for child in node.values():
+                if isinstance(child, (list, dict)):
+                    visit(child, depth + 1)
+
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            visit(json.loads(script.text_content()))
+        except (ValueError, RecursionError):
+            continue  # broken JSON-LD is common; the other evidence decides
+    return next((value for is_article, value in found if is_article), found[0][1] if found else None)
 
 
 def _htmldate(tree) -> str | None:

@@ -1,0 +1,129 @@
+"""The HTML reader on pages written here: XHTML, layout tables, CJK text, what follows </html>,
+which of a page's dates is the article's, and titles without the site's name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from analysis.ingest import ReadError, read_bytes
+
+PARAGRAPH = ("The defence ministry confirmed on Tuesday that the new air defence systems will be delivered "
+             "next spring, officials in Riga said.")
+
+
+def _page(body: str, *, head: str = "<title>Riga orders radars</title>", before: str = "<!DOCTYPE html>\n<html>",
+          after: str = "") -> str:
+    return f"{before}<head>{head}</head><body>{body}</body></html>{after}"
+
+
+def _article(paragraphs: int = 3) -> str:
+    return "<article><h1>Riga orders radars</h1>" + f"<p>{PARAGRAPH}</p>" * paragraphs + "</article>"
+
+
+def _read(html: str, *, encoding: str = "utf-8"):
+    return read_bytes(html.encode(encoding), name="page.html", suffix=".html")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "iso-8859-1"])
+def test_xhtml_with_an_xml_declaration_is_read(encoding):
+    html = _page(_article(), before=f'<?xml version="1.0" encoding="{encoding}"?>\n'
+                 '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+                 '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml">')
+    read = _read(html, encoding=encoding)
+    assert PARAGRAPH in read.items[0].text
+    assert read.items[0].title == "Riga orders radars"
+
+
+def test_a_layout_table_page_falls_back_to_trafilaturas_defaults():
+    """favor_precision finds nothing in a table-laid page; the defaults read its article."""
+    html = _page(f"<table><tr><td>{PARAGRAPH}<br><br>{PARAGRAPH}</td></tr></table>")
+    assert PARAGRAPH in _read(html).items[0].text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "防衛省は新しい防空システムの購入を確認した。",
+        "国防部确认购买新的防空系统。",
+        "國防部確認購買新的防空系統。",
+    ],
+)
+def test_cjk_text_is_counted_in_characters_not_space_separated_words(text):
+    html = _page(f"<article><h1>見出し</h1><p>{text}</p><p>{text}</p></article>", head="<title>見出し</title>")
+    assert text in _read(html).items[0].text
+
+
+def test_a_page_with_only_a_menu_word_is_still_refused():
+    with pytest.raises(ReadError, match="no article text found in the HTML"):
+        _read(_page("<nav><a href='/'>Home</a></nav><p>防衛</p>"))
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "\n<!-- page generated in 0.2 s by the cache -->\n",
+        "\n<script>window.stats = {loaded: true};</script>\n",
+        "\n<!-- a --><script src='/t.js'></script>\n<!-- b -->\n  <noscript><img src='/p.gif'></noscript>\n",
+    ],
+)
+def test_a_comment_or_script_after_the_closing_html_tag_is_not_truncation(after):
+    read = _read(_page(_article(), after=after))
+    assert not any("truncated" in warning for warning in read.warnings)
+
+
+def test_a_page_cut_inside_its_body_is_still_warned_as_truncated():
+    html = _page(_article())
+    read = _read(html[: html.rindex("</p>")])
+    assert any("looks truncated" in warning for warning in read.warnings)
+
+
+RELATED = ("<aside><h2>Related</h2><ul><li><time datetime='2011-02-03T10:00:00+00:00'>3 Feb 2011</time> "
+           "<a href='/old'>An older story about radars</a></li></ul></aside>")
+COMMENT = "<section class='comments'><p>Reader: great! <time datetime='2024-06-07T08:00:00Z'>7 June</time></p></section>"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "expected"),
+    [
+        # article-specific metadata wins over a generic meta date and a related article's <time>
+        ('<meta name="date" content="2012-12-12"><meta property="article:published_time" '
+         'content="2020-03-04T09:30:00+02:00">', RELATED + _article(), date(2020, 3, 4)),
+        ('<meta name="date" content="2012-12-12"><script type="application/ld+json">'
+         '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Riga orders radars", '
+         '"datePublished": "2020-03-05T09:30:00+02:00"}</script>', RELATED + _article(), date(2020, 3, 5)),
+        ('<script type="application/ld+json">{"@graph": [{"@type": "WebPage", "dateModified": "2023-01-01"}, '
+         '{"@type": "Article", "datePublished": "2020-03-06"}]}</script>', RELATED + _article() + COMMENT,
+         date(2020, 3, 6)),
+        ('<meta name="date" content="2012-12-12">',
+         RELATED + '<article><h1>Riga orders radars</h1><meta itemprop="datePublished" content="2020-03-07">'
+         + f"<p>{PARAGRAPH}</p>" * 3 + "</article>", date(2020, 3, 7)),
+        # without article metadata, htmldate's original date of the article before a related <time>
+        ("", RELATED + '<article><h1>Riga orders radars</h1><p class="date">Published 8 March 2020</p>'
+         + f"<p>{PARAGRAPH}</p>" * 3 + "</article>", date(2020, 3, 8)),
+        # a generic meta date is still used when nothing better says when
+        ('<meta name="date" content="2020-03-09">', _article(), date(2020, 3, 9)),
+    ],
+)
+def test_the_articles_own_date_is_preferred(head, body, expected):
+    read = _read(_page(body, head="<title>Riga orders radars</title>" + head))
+    assert read.items[0].published_date == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Riga orders radars | The Daily Site", "Riga orders radars"),
+        ("Riga orders radars - The Daily Site", "Riga orders radars"),
+        ("Riga orders radars", "Riga orders radars"),
+    ],
+)
+def test_the_site_suffix_is_dropped_from_the_title(title, expected):
+    html = _page(_article(), head=f"<title>{title}</title><meta property='og:site_name' content='The Daily Site'>")
+    assert _read(html).items[0].title == expected
+
+
+def test_og_title_is_still_preferred():
+    html = _page(_article(), head="<title>Riga | Site</title><meta property='og:title' content='Riga orders radars'>")
+    assert _read(html).items[0].title == "Riga orders radars"
