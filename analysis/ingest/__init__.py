@@ -19,7 +19,6 @@ __all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "describe_error
            "read_file", "read_path", "supported_suffixes"]
 
 MAX_FILE_BYTES = 32_000_000
-LEGACY_ENCODINGS = ("windows-1257", "iso-8859-13")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +83,7 @@ def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE
     warnings = tuple(w for item in items for w in item.warnings)
     if decoded is None or reader.reads_bytes:  # the reader decoded the bytes by its format's rules
         return FileRead(items=items, reader=reader.name, encoding="as the file declares", warnings=warnings)
-    if decoded.encoding in LEGACY_ENCODINGS:  # told apart by evidence, but say which was chosen
-        warnings = (f"decoded as {decoded.encoding}",) + warnings
+    warnings = decoded.warnings + warnings  # which legacy charset was chosen, stray bytes replaced
     return FileRead(items=items, reader=reader.name, encoding=decoded.encoding, warnings=warnings)
 
 
