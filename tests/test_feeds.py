@@ -156,6 +156,18 @@ def test_feeds_are_recognised_by_their_root(feed):
     assert [(i.title, i.text) for i in result.items] == [(TITLE, TEXT)]
 
 
+@pytest.mark.parametrize(
+    "content",
+    ["<" * 5000, '<?xml version="1.0"?>' + "x" * 5000, "Plain words in a file that ends in .xml, nothing else.",
+     "<!-- a comment that never ends " + "-" * 5000],
+    ids=["angle brackets", "declaration only", "plain text", "open comment"],
+)
+def test_an_xml_file_is_a_feed_a_page_or_refused_never_a_text_article(content):
+    with pytest.raises(ReadError) as raised:
+        read(content, ".xml")
+    assert "not a feed" in raised.value.problem
+
+
 def test_xhtml_in_xml_is_still_a_page_not_a_refused_feed():
     from analysis.ingest.readers import reader_for
 

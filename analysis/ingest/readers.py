@@ -81,7 +81,7 @@ _META_GENERIC_DATE = ("date", "dc.date", "dc.date.issued", "dcterms.created", "d
 _JSON_LD_ARTICLES = frozenset(("article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                                "opinionnewsarticle", "scholarlyarticle", "techarticle", "report", "liveblogposting"))
 # Extraction settings tried in turn: precise first, trafilatura's defaults, then recall, before a refusal.
-_EXTRACTION_FALLBACKS: tuple[dict[str, bool], ...] = ({"favor_precision": True}, {}, {"favor_recall": True})
+_EXTRACTION_FALLBACKS: tuple[dict[str, bool], ...] = ({}, {"favor_recall": True})
 _MIN_WORDS = 6  # a lone menu word is what extractors return for pages with no article
 # Han, kana and Hangul: text written without spaces between words is counted in characters.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -421,6 +421,8 @@ def read_feed(data: bytes, name: str) -> list[Item]:
         parsed = feedparser.parse(io.BytesIO(_SURROGATE_REFERENCE.sub(b"&#xFFFD;", data)))
     except Exception as exc:  # the loose parser fails in ways of its own; the file is refused, not the run
         raise ReadError(name, f"the feed cannot be parsed ({type(exc).__name__}: {clean_text(str(exc))[:200]})") from exc
+    if not parsed.entries and root is None:
+        raise ReadError(name, "this is not a feed: no <rss>, <feed> or <rdf:RDF> root element was found")
     if not parsed.entries:
         problem = getattr(parsed, "bozo_exception", None)
         raise ReadError(name, f"no entries in the feed{f' ({problem})' if problem else ''}")
@@ -527,6 +529,7 @@ READERS: tuple[Reader, ...] = (
 )
 # Files ending in .xml are feeds or pages: the content decides.
 SNIFFED_SUFFIXES = (".xml", "")
+_XML_READERS = ("feed", "html")
 
 
 def reader_for(suffix: str, head: str) -> Reader | None:
@@ -535,7 +538,10 @@ def reader_for(suffix: str, head: str) -> Reader | None:
         if suffix in reader.suffixes:
             return reader
     if suffix in SNIFFED_SUFFIXES:
-        return next(reader for reader in READERS if reader.sniff(head))
+        reader = next(reader for reader in READERS if reader.sniff(head))
+        if suffix == ".xml" and reader.name not in _XML_READERS:  # markup: the feed reader says what it is
+            return next(reader for reader in READERS if reader.name == "feed")
+        return reader
     return None
 
 
