@@ -1,13 +1,13 @@
 """The feed reader over feedparser's own test suite (issue 7): no crash, the same entries.
 
 The ~2,100 feeds are read from ../shared/realworld/feedparser at test time, never copied here;
-feedparser's parse of the same bytes is the reference. Measured when this test was written:
-2,107 files, 0 crashes (one before issue 7); of the 253 well-formed feeds that feedparser
-recognises and whose entries all have a title or a link, our item count equals feedparser's entry
-count in 253 (100 %; 191, 75 %, before issue 7) and the titles (where feedparser has one) are
-equal in all of them; of the 50 entries whose date feedparser reads, ours is the same instant (or
-day) in 50 (27 of the 32 comparable before). The floor sits a little under that, so a rare dialect can be traded for a
-better reading elsewhere but not lost silently.
+feedparser's parse of the same bytes is the reference. Measured when this test was written: 2,107
+files, 0 crashes (one before issue 7); of the 253 well-formed feeds that feedparser recognises and
+whose entries all have a title or a link, our item count equals feedparser's entry count in 253
+(100 %; 191, 75 %, before issue 7) and the titles (where feedparser has one) are equal in all of
+them; of the 50 entries whose date feedparser reads, ours is the same instant (or day) in 50 (27 of
+the 32 comparable before). The floor sits a little under that, so a rare dialect can be traded for
+a better reading elsewhere but not lost silently.
 """
 
 from __future__ import annotations
