@@ -56,7 +56,8 @@ def test_json_feed_is_read_as_its_items():
             {
                 "id": "1",
                 "url": "https://fixturejson.example.org/1",
-                "content_html": "<p>Latvia orders <b>more</b> air defence.</p><p>The contract was signed.</p>",
+                "content_html": "<p>Latvia orders <b>more</b> air defence.</p><script>track();</script>"
+                                "<style>p { color: red }</style><p>The contract was signed.</p>",
                 "date_published": "2023-09-15T09:30:00Z",
                 "author": {"name": "A. Example"},
             },

@@ -8,6 +8,7 @@ import re
 # refuses them and the store cannot encode a surrogate.
 _UNTEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _TAG = re.compile(r"<[^<>]*(?:>|$)")  # an unclosed tag at the end too
+_HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 
 
 def clean_text(text: str) -> str:
@@ -28,9 +29,16 @@ def html_to_text(html: str) -> str:
     try:
         fragment = lxml.html.fragment_fromstring(html, create_parent="div")
     except (lxml.etree.ParserError, ValueError):  # "Document is empty" for a lone doctype or comment
-        text = _TAG.sub(" ", html)
+        text = _TAG.sub(" ", _HIDDEN.sub(" ", html))
     else:
-        for block in fragment.iter("p", "br", "div", "li", "h1", "h2", "h3", "h4"):
+        for hidden in list(fragment.iter("script", "style", "noscript", "template")):  # never shown as text
+            hidden.drop_tree()
+        for block in list(fragment.iter("p", "br", "div", "li", "h1", "h2", "h3", "h4")):
             block.tail = "\n\n" + (block.tail or "")
+            before, parent = block.getprevious(), block.getparent()
+            if block.tag != "br" and before is not None:  # text before a paragraph ends there too
+                before.tail = (before.tail or "") + "\n\n"
+            elif block.tag != "br" and parent is not None:
+                parent.text = (parent.text or "") + "\n\n"
         text = clean_text(fragment.text_content())  # character references such as &#6; are resolved now
     return re.sub(r"\n\s*\n+", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
