@@ -127,3 +127,10 @@ def test_the_site_suffix_is_dropped_from_the_title(title, expected):
 def test_og_title_is_still_preferred():
     html = _page(_article(), head="<title>Riga | Site</title><meta property='og:title' content='Riga orders radars'>")
     assert _read(html).items[0].title == "Riga orders radars"
+
+
+def test_a_table_in_the_article_is_part_of_its_text():
+    table = ("<table><tr><th>Year</th><th>Budget</th></tr><tr><td>2024</td><td>1.2 billion euros</td></tr>"
+             "<tr><td>2025</td><td>1.6 billion euros</td></tr></table>")
+    html = _page(f"<article><h1>Riga orders radars</h1><p>{PARAGRAPH}</p>{table}<p>{PARAGRAPH}</p></article>")
+    assert "1.6 billion euros" in _read(html).items[0].text

@@ -81,7 +81,7 @@ _META_GENERIC_DATE = ("date", "dc.date", "dc.date.issued", "dcterms.created", "d
 _JSON_LD_ARTICLES = frozenset(("article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                                "opinionnewsarticle", "scholarlyarticle", "techarticle", "report", "liveblogposting"))
 # Extraction settings tried in turn: precise first, trafilatura's defaults, then recall, before a refusal.
-_EXTRACTION_FALLBACKS: tuple[dict[str, bool], ...] = ({}, {"favor_recall": True})
+_EXTRACTION_FALLBACKS: tuple[dict[str, bool], ...] = ({"favor_precision": True}, {}, {"favor_recall": True})
 _MIN_WORDS = 6  # a lone menu word is what extractors return for pages with no article
 # Han, kana and Hangul: text written without spaces between words is counted in characters.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -152,7 +152,7 @@ def _extract(markup: str, *, url: str | None, options: dict[str, bool]) -> tuple
     import trafilatura
 
     document = trafilatura.bare_extraction(
-        markup, url=url, with_metadata=True, include_comments=False, include_tables=False, deduplicate=False,
+        markup, url=url, with_metadata=True, include_comments=False, include_tables=True, deduplicate=False,
         **options,
     )
     extracted = document.as_dict() if document is not None else {}
