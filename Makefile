@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DB ?= data/flankwatch.duckdb
 
-.PHONY: setup run demo demo-rebuild serve test test-fast bench train lock clean
+.PHONY: setup run demo demo-rebuild serve test test-fast bench fuzz train lock clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,12 @@ bench: $(STAMP)
 	@for script in tests/bench/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
+
+# A longer fuzzing campaign of the readers than the property tests (FUZZ_INPUTS mutated fixture and
+# ../shared/realworld files); prints the inputs and the crashes by class, exits 1 on any crash.
+FUZZ_INPUTS ?= 20000
+fuzz: $(STAMP)
+	$(BIN)/python tests/fuzz/fuzz_readers.py --inputs $(FUZZ_INPUTS)
 
 # Rebuild the shipped model file from the labelled corpus beside the checkout, ../shared/corpus/*.jsonl
 # (or $$FLANKWATCH_TRAINING); the same files give the same bytes.
