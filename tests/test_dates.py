@@ -98,3 +98,9 @@ def test_a_date_only_feedparser_reads_is_taken_from_feedparser():
     # A Greek RFC 822 date: feedparser has a parser for it, ours does not.
     article = read_feed_dated("Κυρ, 11 Ιούλ 2004 12:00:00 EST")
     assert article.published == datetime(2004, 7, 11, 17, 0, tzinfo=UTC)
+
+
+def test_a_year_too_large_for_the_calendar_is_unparseable_not_a_crash():
+    """Found by `make fuzz`: an OverflowError escaped from a 20-digit year."""
+    parsed = parse_published("Thu, 01 Jan 99999999999999999999 00:00:00 +0000")
+    assert parsed.value is None and "unparseable date" in parsed.warning

@@ -140,7 +140,7 @@ def _parse_text(text: str, tz: ZoneInfo | None) -> Published | None:
     if "," in text[:5] or re.search(r"\d{2}:\d{2}(:\d{2})?\s+([+-]\d{4}|GMT|UT|UTC|[A-Z]{3})$", text):
         try:
             value = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             value = None
         if value is not None and value.tzinfo is None:
             written = re.search(r"\d:\d{2}(?::\d{2})?\s+(?P<zone>[A-Za-z]{1,5}|[+-]\d{4})$", text)
