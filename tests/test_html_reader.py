@@ -134,3 +134,22 @@ def test_a_table_in_the_article_is_part_of_its_text():
              "<tr><td>2025</td><td>1.6 billion euros</td></tr></table>")
     html = _page(f"<article><h1>Riga orders radars</h1><p>{PARAGRAPH}</p>{table}<p>{PARAGRAPH}</p></article>")
     assert "1.6 billion euros" in _read(html).items[0].text
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        # og:title carries the suffix too, and no og:site_name says what it is
+        ("<meta property='og:title' content='Riga orders radars | Defence | The Daily Site'>", "Riga orders radars"),
+        ("<title>Riga orders radars - dailysite.example.com</title>", "Riga orders radars"),
+        ("<title>The Daily Site - Riga orders radars</title><meta property='og:site_name' content='The Daily Site'>",
+         "Riga orders radars"),
+        # the part that is the page's <h1>, whatever the separator
+        ("<title>News :: Riga orders radars :: Baltic edition</title>", "Riga orders radars"),
+        # a dash inside a headline with no site in it is kept whole
+        ("<title>Riga – Tallinn rail link opens</title>", "Riga – Tallinn rail link opens"),
+    ],
+)
+def test_the_title_is_cut_to_the_headline(head, expected):
+    html = _page(_article().replace("Riga orders radars", expected), head=head)
+    assert _read(html).items[0].title == expected

@@ -88,6 +88,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _END_OF_DOCUMENT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
 _TITLE_SEPARATORS = r"\s+[|\-–—:·•»«/]\s+"
+_DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.IGNORECASE)
 
 
 def read_html(text: str, name: str) -> list[Item]:
@@ -164,17 +165,20 @@ def _word_count(text: str) -> int:
 
 
 def _title(meta: dict, extracted: dict) -> str:
-    """og:title, else the page's <title> without the site's name, else trafilatura's title."""
-    if meta.get("title"):
-        return meta["title"]
-    page_title = meta.get("page_title") or ""
-    for site in (meta.get("site"), extracted.get("sitename")):
-        if site and page_title:
-            stripped = re.sub(rf"(?:{_TITLE_SEPARATORS}{re.escape(site)}\s*$|^\s*{re.escape(site)}{_TITLE_SEPARATORS})",
-                              "", page_title, flags=re.IGNORECASE)
-            if stripped != page_title and stripped.strip():
-                return stripped.strip()
-    return (extracted.get("title") or page_title).strip()
+    """og:title, else the page's <title>, cut to its headline: the part that is the page's <h1>, the
+    one part that is not the site's name or a domain, or the part before a pipe (after one come the
+    site's and the section's names); else trafilatura's title."""
+    page_title = meta.get("title") or meta.get("page_title") or ""
+    parts = [part.strip() for part in re.split(_TITLE_SEPARATORS, page_title) if part.strip()]
+    if len(parts) > 1:
+        headline = normalise_text(meta.get("h1") or "")
+        sites = {normalise_text(site) for site in (meta.get("site"), extracted.get("sitename")) if site}
+        kept = [part for part in parts if normalise_text(part) not in sites and not _DOMAIN_LIKE.search(part)]
+        if headline and any(normalise_text(part) == headline for part in kept):
+            return next(part for part in kept if normalise_text(part) == headline)
+        if len(kept) == 1 or (kept and re.search(r"\s\|\s", page_title)):
+            return kept[0]
+    return (meta.get("title") or extracted.get("title") or page_title).strip()
 
 
 def _html_meta(tree) -> dict:
@@ -221,6 +225,9 @@ def _html_meta(tree) -> dict:
     titles = tree.findtext(".//title")
     if titles and titles.strip():
         found["page_title"] = titles.strip()
+    headline = next(iter(tree.iter("h1")), None)
+    if headline is not None and headline.text_content().strip():
+        found["h1"] = " ".join(headline.text_content().split())
     found["tags"] = tags
     return found
 
