@@ -103,14 +103,27 @@ def test_one_stray_legacy_byte_in_utf8_is_replaced_not_the_whole_file_misread():
 
 def test_a_few_stray_bytes_in_a_long_utf8_file_are_counted():
     good = "Vyriausybė pritarė siūlymui didinti gynybos finansavimą. ".encode("utf-8")
-    data = good * 20 + b"\xe8" + good * 20 + b"\x9a\x9a" + good
+    data = good * 20 + b"\xe8" + good * 20 + b"\x9a" + good + b"\x9a\x9a" + good  # the last two: one place
     decoded = decode_bytes(data, name="s.txt")
     assert decoded.encoding == "utf-8"
-    assert decoded.text.count("\ufffd") == 3
+    assert decoded.text.count("\ufffd") == 4
     assert decoded.warnings == (
         f"not valid UTF-8 at offset {len(good) * 20} (byte e8) and 2 more places; "
         "read as UTF-8 with those bytes replaced",
     )
+
+
+@pytest.mark.parametrize("text", ["Prezidentė Dalia Grybauskaitė", "Valitsus kiitis õhutõrje heaks.",
+                                  "Rīgā valdība apstiprināja budžetu."])
+@pytest.mark.parametrize("stray", [b"\x96", b"\xe8", b"\xc3", b"\xbf"])
+def test_a_stray_byte_anywhere_leaves_the_other_letters_alone(text, stray):
+    """Also inside a letter's own byte sequence, which breaks that one letter but no other."""
+    data = text.encode("utf-8")
+    for position in range(len(data) + 1):
+        decoded = decode_bytes(data[:position] + stray + data[position:], name="s.txt")
+        assert decoded.encoding == "utf-8", (position, decoded)
+        kept = decoded.text.replace("\ufffd", "")
+        assert sum(a != b for a, b in zip(kept, text)) <= 1 or len(kept) < len(text), (position, decoded.text)
 
 
 def test_stray_byte_reaches_the_reader_warnings():

@@ -144,19 +144,26 @@ def _decode_text(data: bytes, name: str) -> Decoded:
 def _mostly_utf8(data: bytes, error: UnicodeDecodeError) -> Decoded | None:
     """UTF-8 with a few stray legacy bytes: replace those, report where, keep every other letter."""
     text = data.decode("utf-8", errors="replace")
-    replaced = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
-    multibyte = len(_NON_UTF8_SINGLE.sub("", text)) - replaced
-    if multibyte < 1 or multibyte < replaced:
+    # A stray byte inside a letter's sequence breaks that letter too: the warning counts places.
+    genuine = data.count("\ufffd".encode("utf-8"))
+    replaced = max(len(_REPLACED_RUN.findall(text)) - genuine, 1)
+    multibyte = len(_NON_UTF8_SINGLE.sub("", text)) - text.count("\ufffd") + genuine
+    # Letters decoded must outnumber the damage; one stray byte breaks at most the letter it sits in
+    # (up to three replacement characters), which is allowed for however short a text.
+    if multibyte < 1 or multibyte + _ONE_STRAY_BYTE < text.count("\ufffd") - genuine:
         return None
     byte = data[error.start:error.start + 1].hex()
     where = f"at offset {error.start} (byte {byte})"
     if replaced == 1:
         warning = f"not valid UTF-8 {where}; read as UTF-8 with that byte replaced"
     else:
-        warning = f"not valid UTF-8 {where} and {replaced - 1} more places; read as UTF-8 with those bytes replaced"
+        more = f"{replaced - 1} more place{'s' if replaced > 2 else ''}"
+        warning = f"not valid UTF-8 {where} and {more}; read as UTF-8 with those bytes replaced"
     return Decoded(text, "utf-8", (warning,))
 
 
+_ONE_STRAY_BYTE = 2
+_REPLACED_RUN = re.compile("\ufffd+")
 _NON_UTF8_SINGLE = re.compile(r"[\x00-\x7f]+")
 
 
@@ -211,7 +218,7 @@ def _baltic(data: bytes) -> tuple[str, str] | None:
 
 
 def _non_ascii_bytes(data: bytes) -> int:
-    return len(data) - len(_ASCII_BYTES.sub(b"", data))
+    return len(_ASCII_BYTES.sub(b"", data))
 
 
 _ASCII_BYTES = re.compile(rb"[\x00-\x7f]+")
