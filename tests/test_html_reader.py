@@ -153,3 +153,10 @@ def test_a_table_in_the_article_is_part_of_its_text():
 def test_the_title_is_cut_to_the_headline(head, expected):
     html = _page(_article().replace("Riga orders radars", expected), head=head)
     assert _read(html).items[0].title == expected
+
+
+def test_a_page_whose_only_text_is_its_title_is_refused():
+    html = _page("<article><h1>Riga orders radars for the army this year</h1><p>Share.</p></article>",
+                 head="<title>Riga orders radars for the army this year</title>")
+    with pytest.raises(ReadError, match="no article text found in the HTML"):
+        _read(html)

@@ -103,16 +103,15 @@ def read_html(text: str, name: str) -> list[Item]:
     warnings = []
     if not _END_OF_DOCUMENT.search(markup):  # comments and scripts often follow </html>: no truncation
         warnings.append("the HTML ends without </html>: the file looks truncated; kept what was readable")
-    extracted, body = {}, ""
     for options in _EXTRACTION_FALLBACKS:
         extracted, body = _extract(markup, url=meta.get("url"), options=options)
+        title = _title(meta, extracted)
+        if title and normalise_text(body.split("\n", 1)[0]) == normalise_text(title):
+            body = body.split("\n", 1)[1].strip() if "\n" in body else ""
         if _word_count(body) >= _MIN_WORDS:
             break
     else:
         raise ReadError(name, "no article text found in the HTML (is the file truncated or a page without an article?)")
-    title = _title(meta, extracted)
-    if title and normalise_text(body.split("\n", 1)[0]) == normalise_text(title):
-        body = body.split("\n", 1)[1].strip() if "\n" in body else ""
     body = re.sub(r"\n+", "\n\n", body)
     url = meta.get("url") or extracted.get("url")
     domain = domain_of(url) if url else None
