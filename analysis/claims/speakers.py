@@ -236,7 +236,7 @@ class People:
 
 
 def _whole_words(text: str, words: Iterable[str]) -> list[tuple[int, str]]:
-    """Where the words occur as whole words, left to right, the longest first where several start.
+    r"""Where the words occur as whole words, left to right, the longest first where several start.
 
     The same as ``re.finditer`` over the alternation of the words (longest first) between
     ``(?<![\w])`` and ``(?![\w])``, without compiling a pattern for every text.
