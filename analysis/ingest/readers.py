@@ -87,7 +87,7 @@ _MIN_WORDS = 6  # a lone menu word is what extractors return for pages with no a
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _END_OF_DOCUMENT = re.compile(r"</(?:html|body)\s*>", re.IGNORECASE)
-_TITLE_SEPARATORS = r"\s+[|\-–—:·•»«/]\s+"
+_TITLE_SEPARATORS = re.compile(r" [|\-–—:·•»«/] ")  # on whitespace collapsed to single spaces
 _DOMAIN_LIKE = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?$", re.IGNORECASE)
 
 
@@ -167,8 +167,9 @@ def _title(meta: dict, extracted: dict) -> str:
     """og:title, else the page's <title>, cut to its headline: the part that is the page's <h1>, the
     one part that is not the site's name or a domain, or the part before a pipe (after one come the
     site's and the section's names); else trafilatura's title."""
-    page_title = meta.get("title") or meta.get("page_title") or ""
-    parts = [part.strip() for part in re.split(_TITLE_SEPARATORS, page_title) if part.strip()]
+    # whitespace collapsed first: a separator pattern around runs of spaces is quadratic in their length
+    page_title = " ".join((meta.get("title") or meta.get("page_title") or "").split())
+    parts = [part.strip() for part in _TITLE_SEPARATORS.split(page_title) if part.strip()]
     if len(parts) > 1:
         headline = normalise_text(meta.get("h1") or "")
         sites = {normalise_text(site) for site in (meta.get("site"), extracted.get("sitename")) if site}
