@@ -342,13 +342,15 @@ class Store:
 
             apply_corrections(con, ids["item_id"].tolist())
 
-    def write_topics(self, topics: pd.DataFrame, item_topics: pd.DataFrame) -> None:
-        """Replace the discovered topics and every item's topic, atomically."""
+    def write_topics(self, topics: pd.DataFrame, item_topics: pd.DataFrame, *,
+                     model: tuple[datetime, str, bytes] | None = None) -> None:
+        """Replace the topics, every item's topic and the topic model (fitted_at, manifest, npz bytes;
+        none: removed, so the next analysis fits one), atomically."""
         topics = topics.reindex(columns=list(TOPIC_COLUMNS))
         item_topics = item_topics.reindex(columns=list(ITEM_TOPIC_COLUMNS))
         with self.transaction() as con:
-            con.execute("DELETE FROM topics")
-            con.execute("DELETE FROM item_topics")
+            for table in ("topics", "item_topics", "topic_model"):
+                con.execute(f"DELETE FROM {table}")
             if len(topics):
                 con.register("batch_topics", topics)
                 con.execute(f"INSERT INTO topics SELECT {', '.join(TOPIC_COLUMNS)} FROM batch_topics")
@@ -359,6 +361,8 @@ class Store:
                     f"INSERT INTO item_topics SELECT {', '.join(ITEM_TOPIC_COLUMNS)} FROM batch_item_topics"
                 )
                 con.unregister("batch_item_topics")
+            if model is not None:
+                con.execute("INSERT INTO topic_model VALUES (?, ?, ?)", list(model))
 
     # -- reading --------------------------------------------------------------------------------
 

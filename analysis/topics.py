@@ -28,11 +28,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from analysis.store import ITEM_TOPIC_COLUMNS, TOPIC_COLUMNS
 from analysis.themes import Taxonomy, fold_text
 
-TOPIC_COLUMNS = ("topic_id", "label", "top_terms", "representative_ids", "nearest_theme", "theme_similarity",
-                 "emerging", "size", "fitted_at")
-ITEM_TOPIC_COLUMNS = ("item_id", "topic_id", "x", "y")
 CHANGE_COLUMNS = ("topic_id", "label", "status", "items_before", "items_after", "similarity", "top_terms")
 
 MODEL_FORMAT = 1
@@ -363,7 +361,7 @@ def refresh_topics(store, corpus: pd.DataFrame, *, taxonomy: Taxonomy, refit: bo
     changes = _match_to_old(model, old_topics, topic_assignments(store), previous_next=previous_next,
                             min_similarity=settings.match_min_similarity)
     payload = (model.fitted_at_, json.dumps(model.manifest()), model.to_npz()) if model.n_topics_ else None
-    _replace_topics(store, model.topics_, model.item_topics_, model=payload)
+    store.write_topics(model.topics_, model.item_topics_, model=payload)
     emerging = int(model.topics_["emerging"].sum()) if model.n_topics_ else 0
     if old_topics.empty and not refit:
         return TopicUpdate("fitted", topics=model.n_topics_, emerging=emerging, changes=changes)
@@ -486,26 +484,6 @@ def read_topic_model(store) -> tuple[datetime, str, bytes] | None:
     row = store.connection.execute(
         "SELECT fitted_at, manifest, arrays FROM topic_model ORDER BY fitted_at DESC LIMIT 1").fetchone()
     return None if row is None else (row[0], row[1], bytes(row[2]))
-
-
-def _replace_topics(store, topics: pd.DataFrame, item_topics: pd.DataFrame, *,
-                    model: tuple[datetime, str, bytes] | None) -> None:
-    """Replace the topics, every item's topic and the topic model (or remove it), atomically."""
-    topics = topics.reindex(columns=list(TOPIC_COLUMNS))
-    item_topics = item_topics.reindex(columns=list(ITEM_TOPIC_COLUMNS))
-    with store.transaction() as con:
-        for table in ("topics", "item_topics", "topic_model"):
-            con.execute(f"DELETE FROM {table}")
-        if len(topics):
-            con.register("new_topics", topics)
-            con.execute(f"INSERT INTO topics SELECT {', '.join(TOPIC_COLUMNS)} FROM new_topics")
-            con.unregister("new_topics")
-        if len(item_topics):
-            con.register("new_item_topics", item_topics)
-            con.execute(f"INSERT INTO item_topics SELECT {', '.join(ITEM_TOPIC_COLUMNS)} FROM new_item_topics")
-            con.unregister("new_item_topics")
-        if model is not None:
-            con.execute("INSERT INTO topic_model VALUES (?, ?, ?)", list(model))
 
 
 def _add_item_topics(store, item_topics: pd.DataFrame) -> None:
