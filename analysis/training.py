@@ -221,17 +221,12 @@ def retrain(store, *, taxonomy: Taxonomy | None = None, paths: Sequence[Path | s
 
 def theme_changes(store, old: ModelBundle, new: ModelBundle, *, batch_size: int = 2000) -> int:
     """Items of the store whose assigned themes differ between the two models."""
-    con = store.connection
+    cursor = store.connection.cursor().execute("SELECT kind, title, text FROM items ORDER BY id")
     changed = 0
-    offset = 0
-    while True:
-        rows = con.execute(
-            "SELECT kind, title, text FROM items ORDER BY id LIMIT ? OFFSET ?", [batch_size, offset]).fetchall()
-        if not rows:
-            return changed
+    while rows := cursor.fetchmany(batch_size):  # one scan, not a re-sorted OFFSET page per batch
         documents = [(title, "") if kind == "headline" else (title, text) for kind, title, text in rows]
         before = old.themes.predict(documents, explain=False)
         after = new.themes.predict(documents, explain=False)
         changed += sum({s.theme for s in a if s.assigned} != {s.theme for s in b if s.assigned}
                        for a, b in zip(before, after))
-        offset += batch_size
+    return changed
