@@ -274,13 +274,10 @@ def analyse_records(records: Sequence[dict[str, Any]], *, bundle: ModelBundle) -
         # a record with no text is a headline: its title is all there is
         kinds = ["article" if r["text"].strip() else "headline" for r in chunk]
         titles = [r.get("title") or "" for r in chunk]
+        # a headline's claims are read from its title (its themes from the title alone either way)
         texts = [r["text"] if kind == "article" else r.get("title") or "" for r, kind in zip(chunk, kinds)]
-        scores, claims = analyse_documents(bundle, kinds, titles, [r["text"] for r in chunk],
-                                           [r["published"] for r in chunk])
-        for kind, record, item_scores, item_claims, text in zip(kinds, chunk, scores, claims, texts):
-            if kind == "headline":  # claims of a headline-only record are read from its title
-                item_claims = extract_item_claims(title=None, text=text, published=record["published"],
-                                                  spending_model=bundle.spending)
+        scores, claims = analyse_documents(bundle, kinds, titles, texts, [r["published"] for r in chunk])
+        for record, item_scores, item_claims in zip(chunk, scores, claims):
             results.append({
                 "id": record.get("id"),
                 "themes": [s.theme for s in item_scores if s.assigned],
