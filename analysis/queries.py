@@ -231,7 +231,17 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> bool:
     SELECT theme, CAST(1 AS UBIGINT) << CAST(row_number() OVER (ORDER BY theme) - 1 AS UBIGINT) AS bit
     FROM (SELECT DISTINCT theme FROM item_themes WHERE assigned);
 
-    CREATE TABLE {ROLLUP_DB}.facts AS
+    CREATE TABLE {ROLLUP_DB}.facts AS {facts_select()};
+    CREATE TABLE {ROLLUP_DB}.day_total AS {DAY_ROLLUPS["day_total"].format(where="true")};
+    CREATE TABLE {ROLLUP_DB}.day_theme AS {DAY_ROLLUPS["day_theme"].format(where="true")};
+    CREATE TABLE {ROLLUP_DB}.day_topic AS {DAY_ROLLUPS["day_topic"].format(where="true")};
+    """)
+    return True
+
+
+def facts_select(where: str = "true") -> str:
+    """The rollups' facts: one row per counted item (no near-duplicates), for items matching ``where`` (on i)."""
+    return f"""
     WITH masks AS (
         SELECT t.item_id, bit_or(b.bit) AS theme_mask
         FROM item_themes t JOIN {ROLLUP_DB}.theme_bits b ON b.theme = t.theme
@@ -244,25 +254,25 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> bool:
     SELECT i.id, i.kind, i.published_date, i.published_at, i.outlet, CAST(NULL AS VARCHAR) AS duplicate_of,
            coalesce(m.theme_mask, CAST(0 AS UBIGINT)) AS theme_mask, p.topic_id, p.x, p.y
     FROM items i LEFT JOIN masks m ON m.item_id = i.id LEFT JOIN places p ON p.item_id = i.id
-    WHERE i.duplicate_of IS NULL;
+    WHERE i.duplicate_of IS NULL AND ({where})"""
 
-    CREATE TABLE {ROLLUP_DB}.day_total AS
-    SELECT published_date AS day, kind, outlet, count(*) AS items FROM {FACTS}
-    WHERE published_date IS NOT NULL GROUP BY ALL;
 
-    CREATE TABLE {ROLLUP_DB}.day_theme AS
+# The per-day rollups, each a SELECT over the facts ``f`` restricted by ``{where}`` (on f).
+DAY_ROLLUPS = {
+    "day_total": f"""
+    SELECT f.published_date AS day, f.kind, f.outlet, count(*) AS items FROM {FACTS} f
+    WHERE f.published_date IS NOT NULL AND ({{where}}) GROUP BY ALL""",
+    "day_theme": f"""
     SELECT f.published_date AS day, f.kind, f.outlet, b.theme AS key, b.theme AS label, count(*) AS items
     FROM {FACTS} f JOIN {ROLLUP_DB}.theme_bits b ON f.theme_mask & b.bit <> 0
-    WHERE f.published_date IS NOT NULL GROUP BY ALL;
-
-    CREATE TABLE {ROLLUP_DB}.day_topic AS
+    WHERE f.published_date IS NOT NULL AND ({{where}}) GROUP BY ALL""",
+    "day_topic": f"""
     SELECT f.published_date AS day, f.kind, f.outlet, CAST(f.topic_id AS VARCHAR) AS key,
            coalesce(any_value(tp.label), 'Topic ' || CAST(f.topic_id AS VARCHAR)) AS label, count(*) AS items
     FROM {FACTS} f LEFT JOIN topics tp ON tp.topic_id = f.topic_id
-    WHERE f.published_date IS NOT NULL AND f.topic_id IS NOT NULL
-    GROUP BY f.published_date, f.kind, f.outlet, f.topic_id;
-    """)
-    return True
+    WHERE f.published_date IS NOT NULL AND f.topic_id IS NOT NULL AND ({{where}})
+    GROUP BY f.published_date, f.kind, f.outlet, f.topic_id""",
+}
 
 
 def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
