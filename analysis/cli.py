@@ -16,6 +16,11 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help=f"store file (default: ${DB_ENV} or data/flankwatch.duckdb)")
 
 
+def _add_wait(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--wait", type=float, default=120.0, metavar="SECONDS",
+                        help="how long to wait for a store another process holds without taking work (default 120)")
+
+
 def _add_themes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--themes", type=Path, help="taxonomy TOML file (default: data/themes.toml)")
 
@@ -34,25 +39,25 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _cmd_ingest(args: argparse.Namespace) -> int:
-    from analysis.ingest.runner import ingest_paths
-    from analysis.store import Store, StoreError
+def _run_job(args: argparse.Namespace, name: str, payload: dict, handover_payload: dict | None = None) -> int:
+    """Run a store job here, or hand it to the process that holds the store (analysis/owner.py)."""
+    from analysis import jobs  # noqa: F401  (registers the jobs)
+    from analysis import owner
+    from analysis.store import StoreError
 
+    out = owner.TerminalOutput(sys.stdout, sys.stderr)
     try:
-        with Store.open(args.db) as store:
-            report = ingest_paths(store, args.paths, progress=not args.quiet)
-    except StoreError as exc:
+        return owner.run(resolve_db(args.db), name, payload, out, handover_payload=handover_payload,
+                         wait=args.wait, command=f"flankwatch {name}")
+    except (StoreError, owner.OwnerError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for outcome in report.failures:
-        print(f"failed: {outcome.path}: {outcome.error}", file=sys.stderr)
-    for outcome in report.skipped:
-        print(f"skipped: {outcome.path}: {outcome.error}", file=sys.stderr)
-    for outcome in report.outcomes:
-        for warning in outcome.warnings:
-            print(f"warning: {outcome.path}: {warning}", file=sys.stderr)
-    print(report.summary())
-    return 1 if report.failures else 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    payload = {"paths": list(args.paths), "quiet": args.quiet}
+    absolute = [p if os.path.isabs(p) else os.path.join(os.getcwd(), p) for p in args.paths]
+    return _run_job(args, "ingest", payload, {**payload, "paths": absolute})
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -68,7 +73,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     from analysis import pipeline
     from analysis.modelfile import ModelFileError
-    from analysis.store import Store, StoreError
 
     if args.input is not None:
         source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
@@ -85,15 +89,10 @@ def _analyze(args: argparse.Namespace) -> int:
                 target.close()
         print(f"analysed {count} items", file=sys.stderr)
         return 0
-    try:
-        with Store.open(args.db) as store:
-            summary = pipeline.analyze_store(store, redo_all=args.all, themes_path=args.themes,
-                                             progress=not args.quiet, model_path=args.model)
-    except (StoreError, ModelFileError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(summary)
-    return 0
+    absolute = {key: str(Path(value).resolve()) if value else None
+                for key, value in (("themes", args.themes), ("model", args.model))}
+    payload = {"all": args.all, "quiet": args.quiet, **absolute}
+    return _run_job(args, "analyze", payload)
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
@@ -261,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_db(p)
+    _add_wait(p)
     p.set_defaults(func=_cmd_ingest)
 
     p = sub.add_parser("analyze", help="themes, topics and claims for the store, or for a JSONL file")
@@ -270,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", type=Path, help="model file (default: the store's accepted model, else the shipped one)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_db(p)
+    _add_wait(p)
     _add_themes(p)
     p.set_defaults(func=_cmd_analyze)
 

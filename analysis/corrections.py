@@ -431,48 +431,15 @@ def _insert_claim(con: duckdb.DuckDBPyConnection, item_id: str, group: _ClaimGro
 
 
 def refresh_rollups(con: duckdb.DuckDBPyConnection, item_ids: Sequence[str]) -> None:
-    """Bring the dashboard's in-memory rollups (analysis/queries.py) up to date for corrected items.
+    """Bring the dashboard's in-memory rollups up to date for corrected items (see analysis/freshness.py).
 
     A correction changes an item's themes (the facts' theme mask and the per-day theme counts of
     its day, kind and outlet) or its claims (which the rollups do not hold), so only those rows
-    are recounted: milliseconds, where a rebuild takes seconds on a million items. A theme the
-    rollups have no bit for yet means a rebuild. Without rollups there is nothing to refresh.
+    are recounted: milliseconds, where a rebuild takes seconds on a million items.
     """
-    from analysis.queries import FACTS, ROLLUP_DB, build_rollups, has_rollups
+    from analysis.freshness import refresh_items
 
-    ids = sorted({str(i) for i in item_ids})
-    if not ids or not has_rollups(con):
-        return
-    (unknown,) = con.execute(
-        f"""SELECT count(*) FROM item_themes t WHERE t.assigned AND list_contains(?::VARCHAR[], t.item_id)
-            AND t.theme NOT IN (SELECT theme FROM {ROLLUP_DB}.theme_bits)""", [ids]).fetchone()
-    if unknown:
-        build_rollups(con)
-        return
-    changed = f"""SELECT DISTINCT published_date AS day, kind, outlet FROM {FACTS}
-                  WHERE list_contains(?::VARCHAR[], id) AND published_date IS NOT NULL"""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
-            f"""UPDATE {FACTS} f SET theme_mask = coalesce(
-                    (SELECT bit_or(b.bit) FROM item_themes t JOIN {ROLLUP_DB}.theme_bits b ON b.theme = t.theme
-                     WHERE t.assigned AND t.item_id = f.id), CAST(0 AS UBIGINT))
-                WHERE list_contains(?::VARCHAR[], f.id)""", [ids])
-        con.execute(
-            f"""DELETE FROM {ROLLUP_DB}.day_theme d WHERE EXISTS (
-                    SELECT 1 FROM ({changed}) c
-                    WHERE c.day = d.day AND c.kind = d.kind AND c.outlet IS NOT DISTINCT FROM d.outlet)""", [ids])
-        con.execute(
-            f"""INSERT INTO {ROLLUP_DB}.day_theme BY NAME
-                SELECT f.published_date AS day, f.kind, f.outlet, b.theme AS key, b.theme AS label, count(*) AS items
-                FROM {FACTS} f JOIN {ROLLUP_DB}.theme_bits b ON f.theme_mask & b.bit <> 0
-                JOIN ({changed}) c ON c.day = f.published_date AND c.kind = f.kind
-                                     AND c.outlet IS NOT DISTINCT FROM f.outlet
-                GROUP BY ALL""", [ids])
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    con.execute("COMMIT")
+    refresh_items(con, item_ids)
 
 
 # -- reading ------------------------------------------------------------------------------------

@@ -44,10 +44,29 @@ def test_a_store_held_by_another_process_gives_a_clear_error(tmp_path, fixtures_
          str(db)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ok"
-        assert main(["ingest", str(fixtures_dir / "feeds"), "--db", str(db), "-q"]) == 2
-        err = capsys.readouterr().err
-        assert err.startswith(f"error: {db}: cannot open the store")
-        assert "Another Flankwatch process has it open (the dashboard, or another ingest or analyze)" in err
+        assert main(["ingest", str(fixtures_dir / "feeds"), "--db", str(db), "-q", "--wait", "0.5"]) == 2
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].startswith(f"waiting: {db.resolve()}: another process holds the store (PID {holder.pid}, ")
+        assert err[-1].startswith(f"error: {db.resolve()}: another process holds the store (PID {holder.pid}, ")
+        assert err[-1].endswith("and takes no work from other commands; waited 0.5 s (--wait). "
+                                "Stop that process, or pass another --db.")
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_command_waits_for_a_store_another_process_lets_go(tmp_path, fixtures_dir, capsys):
+    db = tmp_path / "held.duckdb"
+    Store.open(db).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "time.sleep(1.5); c.close()", str(db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        assert main(["ingest", str(fixtures_dir / "feeds"), "--db", str(db), "-q", "--wait", "30"]) == 0
+        out, err = capsys.readouterr()
+        assert err.startswith("waiting: ")
+        assert out.startswith("run 1: ")
     finally:
         holder.kill()
         holder.wait()

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -34,6 +34,8 @@ from analysis.ingest import (
 from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, fingerprint
 from analysis.model import Item
 from analysis.store import Store
+
+OnProgress = Callable[[int, int], None]
 
 BATCH_ITEMS = 5000
 BATCH_FILES = 2000
@@ -90,7 +92,8 @@ class IngestReport:
         copies = "copy" if t["copies_in_run"] == 1 else "copies"
         skipped = f", {t['skipped']} skipped" if t["skipped"] else ""
         return (
-            f"run {self.run_id}: {t['files']} files, {t['read']} items read, {t['new']} new "
+            f"run {self.run_id}: {t['files']} {'file' if t['files'] == 1 else 'files'}, "
+            f"{t['read']} {'item' if t['read'] == 1 else 'items'} read, {t['new']} new "
             f"({t['near_duplicate']} linked as near-duplicates), {t['duplicate']} duplicate, "
             f"{t['unchanged_files']} {unchanged} unchanged since an earlier run, "
             f"{t['copies_in_run']} {copies} of a file read earlier in this run, {t['failed']} failed{skipped}"
@@ -99,11 +102,11 @@ class IngestReport:
 
 def ingest_paths(store: Store, paths: Sequence[str | Path], *, progress: bool = False,
                  max_bytes: int = MAX_FILE_BYTES, batch_files: int = BATCH_FILES,
-                 workers: int | None = None) -> IngestReport:
+                 workers: int | None = None, on_progress: OnProgress | None = None) -> IngestReport:
     """Ingest files, folders (recursive) and glob patterns into ``store``.
 
     Large runs parse in ``workers`` processes (default: one per core from 500 files on); the
-    store is written from this process only.
+    store is written from this process only. ``on_progress(done, total)`` is called after each file.
     """
     files, missing = expand_paths(paths)
     known_files = store.ingested_file_hashes()
@@ -111,7 +114,7 @@ def ingest_paths(store: Store, paths: Sequence[str | Path], *, progress: bool = 
         workers = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
     parsed = _parse_paths([str(f) for f in files], known_files, max_bytes=max_bytes, workers=workers)
     return _ingest(store, parsed, known_files=known_files, total=len(files), missing=missing,
-                   progress=progress, batch_files=batch_files)
+                   progress=progress, batch_files=batch_files, on_progress=on_progress)
 
 
 def ingest_uploads(store: Store, uploads: Sequence[tuple[str, bytes]], *, progress: bool = False,
@@ -261,7 +264,8 @@ def _parse_paths(paths: list[str], known_files: set[str], *, max_bytes: int, wor
 
 
 def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[str], total: int,
-            missing: list[FileOutcome], progress: bool, batch_files: int) -> IngestReport:
+            missing: list[FileOutcome], progress: bool, batch_files: int,
+            on_progress: OnProgress | None = None) -> IngestReport:
     store.connection.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
     known_ids = store.all_ids()
     index = NearDuplicateIndex(*store.fingerprints())
@@ -275,8 +279,10 @@ def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[s
     bar = _progress(total, enabled=progress)
     read_in_run: dict[str, str] = {}  # content hash -> the first file of this run that had it
     try:
-        for parsed in parsed_files:
+        for done, parsed in enumerate(parsed_files, start=1):
             bar.update(1)
+            if on_progress is not None:
+                on_progress(done, total)
             first = read_in_run.get(parsed.sha256) if parsed.status != "failed" else None
             if first is not None:  # the same content twice in this run
                 outcome = FileOutcome(parsed.name, "duplicate",
