@@ -6,6 +6,11 @@ host ...). The nation is the one named on the force ("German troops"), its owner
 brigade"), its origin ("troops from Germany") or the subject that sends it ("Berlin will deploy");
 the place is where it goes ("to Lithuania", "at the Amari air base"); the period is when ("by 2027").
 Casualties, recruitment and exercises without a deployment word are not deployments.
+
+The size keeps what it counts (``details["counted"]``): people ("troops", "soldiers", "personnel";
+``details["counts"] == "people"``) or units named by their word ("battalions", "helicopters",
+"fighter jets"; ``"units"``). A type designation ("Leopard 2", "JAS 39", "F-35", "M1A2", "CV90") is
+never a size, and a force without a counted word has no size.
 """
 
 from __future__ import annotations
@@ -28,15 +33,25 @@ _UNITS = (
     r"sailors|airmen|instructors|brigades?|battalions?|battle\s?groups?|battlegroups?|divisions?|"
     r"compan(?:y|ies)|regiments?|squadrons?|detachments?|contingents?|task\s+forces?|(?:fighter\s+)?jets|"
     r"fighters|warplanes|aircraft|F-\d\d[A-Z]?s?|Eurofighters?|Typhoons?|Gripens?|Rafales?|tanks|"
-    r"helicopters|warships|frigates|HIMARS(?:\s+launchers)?|Patriot(?:\s+(?:batteries|systems|launchers|units))?|"
-    r"NASAMS(?:\s+(?:batteries|systems))?|(?:air[- ]defen[cs]e\s+)?batter(?:y|ies)"
+    r"helicopters|warships|frigates|ships|HIMARS(?:\s+launchers)?|Patriot(?:\s+(?:batteries|systems|launchers|units))?|"
+    r"NASAMS(?:\s+(?:batteries|systems))?|(?:air[- ]defen[cs]e\s+)?batter(?:y|ies)|(?:rocket\s+|missile\s+)?launchers|"
+    r"(?:air[- ]defen[cs]e\s+|missile\s+|rocket\s+)?systems|(?:infantry\s+fighting\s+|armou?red\s+|combat\s+)?vehicles"
 )
+# What a size counts: these words count people; every other unit word counts units of itself.
+_PEOPLE = re.compile(
+    r"^(?:troops|soldiers|servicemen|service\s?(?:wo)?men|service\s?members|personnel|marines|paratroopers|sailors|"
+    r"airmen|instructors)$",
+    re.I,
+)
+# Unit words written with a capital because they name a type ("Rafales", "F-16s"); the rest are lower-cased.
+_TYPE_NAMES = re.compile(r"^(?:F-\d|Eurofighter|Typhoon|Gripen|Rafale|HIMARS|Patriot|NASAMS)", re.I)
 # Checked on the lower-cased text (and then each sentence) before anything else.
 # (Grouped by first letter and without a leading \b, which keeps the scan fast.)
 TRIGGER = re.compile(
     r"t(?:roop|ask force|anks|yphoon)|s(?:oldier|ervice|ailors|quadron)|p(?:ersonnel|aratroop|atriot)|marines|"
     r"a(?:irmen|ircraft)|instructors|b(?:rigade|attalion|attle|atter)|d(?:ivision|etachment)|co(?:mpan|ntingent)|"
-    r"regiment|jets|fighters|warplanes|f-\d\d|eurofighter|gripen|rafale|helicopter|warship|frigate|himars|nasams"
+    r"regiment|jets|fighters|warplanes|f-\d\d|eurofighter|gripen|rafale|helicopter|warship|frigate|himars|nasams|"
+    r"ships|launchers|systems|vehicles"
 )
 DEPLOY_TRIGGER = re.compile(
     r"d(?:eploy|ispatch)|s(?:tation|en[dt])|r(?:otat|elocat|einforc)|bas(?:ed|ing)|arriv|land(?:ed|ing)|"
@@ -49,19 +64,35 @@ _FORMATIONS = re.compile(
     r"squadrons?|detachments?|contingents?|task\s+forces?)$",
     re.I,
 )
+# A type designation ("Leopard 2", "JAS 39", "Leopard 2A6") is a modifier, never a count.
 _MODIFIER = (
-    r"(?:[A-Z][\w'’.-]*|additional|more|extra|new|allied|heavy|armou?red|mechani[sz]ed|combat|infantry|"
-    r"military|air\s+force|rotational|permanent|multinational|forward|enhanced|advance|active|elite|"
+    r"(?:[A-Z][\w'’.-]*\s+\d{1,2}(?:[A-Z]\d?)?(?![\d,.])|[A-Z][\w'’.-]*|additional|more|extra|new|allied|heavy|armou?red|mechani[sz]ed|combat|infantry|"
+    r"military|naval|navy|patrol|attack|transport|air\s+force|rotational|permanent|multinational|forward|enhanced|advance|active|elite|"
     r"its|their|the|of)"
 )
 BEFORE_UNIT = re.compile(
-    rf"(?:(?P<qualifier>{QUALIFIERS})\s+)?(?:(?P<strong>{DIGITS})[-\s]strong\s+|(?:(?:between\s+)?(?P<low>{DIGITS})\s*(?:[-–]|to|and)\s*)?(?P<count>{NUMBER}(?:\s+(?:hundred|thousand))?"
-    rf"|hundreds\s+of|thousands\s+of|dozens\s+of|several(?:\s+(?:hundred|thousand))?|an?|one|another)\s+)?"
+    rf"(?:(?P<qualifier>{QUALIFIERS})\s+)?(?:(?<![\w.,/-])(?:(?P<strong>{DIGITS})[-\s]strong\s+|(?:(?:between\s+)?(?P<low>{DIGITS})\s*(?:[-–]|to|and)\s*)?(?P<count>{NUMBER}(?:\s+(?:hundred|thousand))?"
+    rf"|hundreds\s+of|thousands\s+of|dozens\s+of|several(?:\s+(?:hundred|thousand))?|an?|one|another)\s+))?"
     rf"(?P<modifiers>(?:{_MODIFIER}\s+){{0,4}})$"
 )
 SIZE_AFTER = re.compile(
     rf"\s*,?\s*(?:of|with|comprising|numbering|made\s+up\s+of)\s+(?:(?:{QUALIFIERS})\s+)?(?P<count>{DIGITS}|{NUMBER})"
     rf"\s+(?:[\w-]+\s+){{0,2}}?(?P<unit>{_UNITS})\b",
+    re.I,
+)
+# The word after a unit that is what the phrase counts: "455 Task Force personnel", "four Gripen fighter jets".
+FOLLOWING_UNIT = re.compile(rf"[ \t]+(?P<unit>{_UNITS})\b", re.I)
+# "four company-sized groups": the unit word describes the things counted.
+SIZED_AFTER = re.compile(r"-(?:sized?|strong|level|strength)\s+(?P<noun>[a-z]+)")
+# "February 1 through 10 ...": a day of a month, not a count.
+DATE_BEFORE = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+(?:\d{1,2}\s*(?:[-–]|to|through|and)\s*)?$"
+)
+# A subordinate clause opening between a verb and the force after it: "sending troops after two helicopters ...".
+CLAUSE_BREAK = re.compile(r"[;]|\b(?:after|before|when|while|because|although|whereas)\b", re.I)
+_SINGULAR = re.compile(
+    r"^(?:brigade|battalion|battle\s?group|battlegroup|division|company|regiment|squadron|detachment|contingent|"
+    r"task\s+force|battery)$",
     re.I,
 )
 # (Word lists grouped by first letter, order kept within a letter: the same matches, found faster.)
@@ -81,7 +112,7 @@ NOT_DEPLOYMENT = re.compile(
 # Unit words with a civilian sense too; they count only with a military word nearby.
 AMBIGUOUS_UNIT = re.compile(
     r"^(?:compan(?:y|ies)|divisions?|batter(?:y|ies)|tanks|aircraft|helicopters|personnel|instructors|contingents?|"
-    r"task\s+forces?|fighters|jets|detachments?)$",
+    r"task\s+forces?|fighters|jets|detachments?|ships|launchers|systems|vehicles)$",
     re.I,
 )
 MILITARY_CONTEXT = re.compile(
@@ -109,8 +140,11 @@ def extract_deployment(text: str, *, published: date | None = None) -> Iterator[
     """Force-deployment claims in a text, in text order.
 
     >>> claim = next(extract_deployment("Germany will station a brigade of about 5,000 troops in Lithuania by 2027."))
-    >>> claim.actor, claim.value, claim.details["unit"], claim.details["place"], claim.year
-    ('Germany', 5000.0, 'brigade', 'Lithuania', 2027)
+    >>> claim.actor, claim.value, claim.details["unit"], claim.details["counted"], claim.details["place"], claim.year
+    ('Germany', 5000.0, 'brigade', 'troops', 'Lithuania', 2027)
+    >>> claim = next(extract_deployment("The Dutch army will send two Leopard 2 tanks to Lithuania."))
+    >>> claim.value, claim.details["counted"], claim.details["counts"]
+    (2.0, 'tanks', 'units')
     """
     document = Document(text, published=published)
     if not document.contains(TRIGGER):
@@ -136,7 +170,7 @@ class _Force:
     start: int
     end: int
     unit: str
-    counted: str | None  # what the size counts when the unit is a formation ("troops")
+    counted: str | None  # what the size counts ("troops", "battalions", "fighter jets"); None without a size
     size: Decimal | None
     size_high: Decimal | None
     modifiers: str  # the words before the unit ("German", "Danish Air Force")
@@ -145,13 +179,23 @@ class _Force:
 def _force(text: str, sentence: Sentence, unit: re.Match[str]) -> _Force | None:
     """The force phrase around a unit word, or None when it states no quantity."""
     before = BEFORE_UNIT.search(text, max(sentence.start, unit.start() - 80), unit.start())
+    if before is not None and DATE_BEFORE.search(text, max(sentence.start, before.start() - 20), before.start()):
+        before = None  # "February 1 through 10 ...": days of a month
     count_text = (before.group("strong") or before.group("count")) if before else None
     size, low = _size(count_text), _size(before.group("low")) if before else None
     unit_name = " ".join(unit.group("unit").split())
-    end, counted = unit.end(), None
+    end = unit.end()
+    counted = "personnel" if before is not None and before.group("strong") else unit_name
     formation = bool(_FORMATIONS.match(unit_name))
-    if formation and (after := SIZE_AFTER.match(text, unit.end(), sentence.end)) is not None:
+    if (following := FOLLOWING_UNIT.match(text, unit.end(), sentence.end)) is not None and not _PEOPLE.match(unit_name):
+        counted, end = " ".join(following.group("unit").split()), following.end()  # "Task Force personnel"
+    elif (sized := SIZED_AFTER.match(text, unit.end(), sentence.end)) is not None:
+        counted, end = f"{unit_name}{sized.group(0)}", sized.end()  # "four company-sized groups"
+    elif formation and (after := SIZE_AFTER.match(text, unit.end(), sentence.end)) is not None:
         size, low, counted, end = _size(after.group("count")), None, after.group("unit"), after.end()
+    elif size is not None and size > 1 and _SINGULAR.match(unit_name) and not before.group("strong"):
+        size = low = None  # "10 battalion": the number is not a count of the unit
+        count_text = None
     if size is None and not (formation and (count_text or "").lower() in ("a", "an", "one")):
         return None  # "troops" without a number, or "the brigade" already known, is not a quantified deployment
     start = _trim_start(text, before.start() if before else unit.start(), unit.start())
@@ -159,7 +203,14 @@ def _force(text: str, sentence: Sentence, unit: re.Match[str]) -> _Force | None:
         size, high = low, size
     else:
         high = None
+    counted = _unit_word(counted) if size is not None else None
     return _Force(start, end, unit_name, counted, size, high, before.group("modifiers") if before else "")
+
+
+def _unit_word(word: str) -> str:
+    """What a size counts, as a label reads it: "troops", "battalions", "Rafales", "fighter jets"."""
+    word = " ".join(word.split())
+    return word if _TYPE_NAMES.match(word) else word.lower()
 
 
 def _sentence_deployments(document: Document, sentence: Sentence) -> Iterator[Claim]:
@@ -217,6 +268,8 @@ def _claim(document: Document, sentence: Sentence, force: _Force, verb: re.Match
             "size_high": size_high,
             "unit": force.unit,
             "counted": force.counted,
+            "counts": (None if force.counted is None else "people" if _PEOPLE.match(force.counted)
+                       or force.counted == "personnel" else "units"),
             "place": place,
             "period": year.text if year else None,
             "quantity": text[force.start : force.end],
@@ -256,6 +309,8 @@ def _deploy_verb(text: str, sentence: Sentence, start: int, end: int) -> re.Matc
     """The deployment word nearest to the force phrase, within its clause."""
     best = None
     for match in DEPLOY.finditer(text, max(sentence.start, start - _WINDOW), min(sentence.end, end + _WINDOW)):
+        if match.end() <= start and CLAUSE_BREAK.search(text, match.end(), start):
+            continue  # "sending troops after two helicopters ...": the force is in another clause
         distance = start - match.end() if match.end() <= start else match.start() - end
         if distance < 0:
             distance = 0
