@@ -22,17 +22,17 @@ CASES = [
      [count(None, 312.0, "migrants turned back", "Belarus border", "on Tuesday", year=2023, relative=True)]),
     ("attempts_to_cross",
      "Polish border guards recorded 1,200 attempts to cross the border illegally last week.", date(2023, 8, 10),
-     [count("Poland", 1200.0, "attempts to cross the border illegally", "border", "last week", year=2023, relative=True)]),
+     [count("Poland", 1200.0, "attempts to cross the border illegally", None, "last week", year=2023, relative=True)]),
     ("asylum_applications_in_a_year",
      "Lithuania received 2,500 asylum applications in 2021.", None,
      [count("Lithuania", 2500.0, "asylum applications", None, "in 2021", year=2021)]),
     ("people_need_an_irregular_cue",
      "In the past 24 hours, 19 people tried to enter Poland illegally from Belarus, a border guard spokeswoman said.",
      None,
-     [count("Poland", 19.0, "people attempted to cross", "Poland", "In the past 24 hours")]),
+     [count("Poland", 19.0, "people attempted to cross", "Belarus-Poland border", "In the past 24 hours")]),
     ("prevented_from_crossing",
      "On Sunday Estonian officers prevented 17 people from entering the country at the Estonian-Russian border.", None,
-     [count("Estonia", 17.0, "people prevented from crossing", "Estonian-Russian border", "On Sunday")]),
+     [count("Estonia", 17.0, "people prevented from crossing", "Estonia-Russia border", "On Sunday")]),
     ("year_list_without_repeating_the_noun",
      "Guards stopped 650 migrants in 2020, 1,300 in 2021 and 2,100 in 2022 on that stretch.", None,
      [count(None, 650.0, "migrants stopped", None, "in 2020", year=2020),
@@ -46,6 +46,28 @@ CASES = [
     ("number_of_exceeded",
      "So far this year the number of asylum seekers who crossed into Poland illegally has topped 2 thousand.", None,
      [count("Poland", 2000.0, "asylum seekers crossed", "Poland", "this year")]),
+    # -- places are places, one name per border (issue 9) ----------------------------------------------
+    ("agency_is_not_a_place",
+     "According to the State Border Guard Service, 640 migrants have been detained since March.", None,
+     [count(None, 640.0, "migrants detained", None, "since March")]),
+    ("border_guards_are_not_a_place",
+     "Some 70 migrants who crossed illegally were handed over to the Border Guards in Kapciamiestis.", None,
+     [count(None, 70.0, "migrants crossed", "Kapciamiestis", None)]),
+    ("bare_border_is_not_a_place",
+     "Guards turned back 45 migrants at the border overnight.", None,
+     [count(None, 45.0, "migrants turned back", None, None)]),
+    ("attempts_from_a_country_name_its_border",
+     "Since August 2021 guards have turned back more than 20,000 attempts to cross from Belarus.", None,
+     [count(None, 20000.0, "attempts to cross", "Belarus border", "Since August 2021", year=2021)]),
+    ("crossed_from_one_country_into_another",
+     "This year 300 migrants crossed from Russia into Finland illegally.", None,
+     [count("Finland", 300.0, "migrants crossed", "Finland-Russia border", "This year")]),
+    ("attempts_to_cross_a_named_border",
+     "In 2023 there were 950 attempts to illegally cross the Latvian-Belarusian border.", None,
+     [count(None, 950.0, "attempts to illegally cross the Latvian-Belarusian border", "Belarus-Latvia border", "In 2023",
+            year=2023)]),
+    ("date_prefix_is_not_a_count", "2024-03-27 Afghans were among 12 migrants who tried to cross from Belarus.", None,
+     [count(None, 12.0, "migrants attempted to cross", "Belarus border", None)]),
     # -- not irregular migration -------------------------------------------------------------------
     ("work_permits", "Latvia issued 12,000 work permits to guest workers last year.", None, []),
     ("ukrainian_refugees_at_checkpoint",
@@ -55,6 +77,33 @@ CASES = [
     ("fence_length", "Builders have finished 220 km of the border fence.", None, []),
     ("people_without_a_border_event", "About 2,000 people attended the rally against the new camp.", None, []),
 ]
+
+
+# "Belarus", "Belarus border", "the border with Belarus" and "the Belarusian border" are one place; with the
+# reporting country known, the border is named by both sides.
+ONE_BORDER = [
+    ("Guards stopped 40 migrants at the Belarus border on Friday.", None, "Belarus border"),
+    ("Guards stopped 40 migrants at the Belarusian border on Friday.", None, "Belarus border"),
+    ("Guards stopped 40 migrants at the border with Belarus on Friday.", None, "Belarus border"),
+    ("Guards stopped 40 migrants who crossed from Belarus on Friday.", None, "Belarus border"),
+    ("Lithuanian border guards stopped 40 migrants at the Belarus border on Friday.", "Lithuania",
+     "Belarus-Lithuania border"),
+    ("Lithuanian border guards stopped 40 migrants at the Belarusian border on Friday.", "Lithuania",
+     "Belarus-Lithuania border"),
+    ("Lithuanian border guards stopped 40 migrants at the border with Belarus on Friday.", "Lithuania",
+     "Belarus-Lithuania border"),
+    ("Lithuanian border guards stopped 40 migrants who crossed from Belarus on Friday.", "Lithuania",
+     "Belarus-Lithuania border"),
+    ("On Friday 40 migrants were stopped at the Lithuanian-Belarusian border.", None, "Belarus-Lithuania border"),
+    ("On Friday 40 migrants were stopped on the border between Lithuania and Belarus.", "Lithuania",
+     "Belarus-Lithuania border"),
+]
+
+
+@pytest.mark.parametrize(("text", "actor", "place"), ONE_BORDER)
+def test_one_border_has_one_name(text: str, actor: str | None, place: str) -> None:
+    (found,) = extract_migration(text)
+    assert (found.actor, found.details["place"]) == (actor, place)
 
 
 def _fields(found) -> dict:

@@ -47,7 +47,7 @@ _SELF_EVIDENT = re.compile(
     re.I,
 )
 COUNT = re.compile(
-    rf"""(?<![\w.,])(?:(?P<qualifier>{QUALIFIERS})\s+)?(?:(?:a\s+(?:total|group|record|further)\s+of|another|a\s+further)\s+)?
+    rf"""(?<![\w.,/-])(?:(?P<qualifier>{QUALIFIERS})\s+)?(?:(?:a\s+(?:total|group|record|further)\s+of|another|a\s+further)\s+)?
     (?P<count>{DIGITS}(?:\s+(?:thousand|million))?|{NUMBER}(?:\s+(?:hundred|thousand))?)\s+
     (?P<modifiers>(?:(?:more|other|further|additional|new|undocumented|illegal|irregular|foreign|third-country|
        [A-Z][\w'’-]+)\s+){{0,3}})
@@ -102,8 +102,35 @@ ELLIPSIS = re.compile(
     rf"\s*[,;]?\s*(?:and\s+)?(?P<count>{DIGITS})\s+(?P<when>(?:in|during)\s+{YEAR}|on\s+\w+day|last\s+year|this\s+year)\b"
 )
 ATTEMPT_OBJECT = re.compile(
-    r"\s+(to\s+(?:illegally\s+)?(?:cross|enter)(?:\s+(?:the\s+)?(?:border|[A-Z]\w+))?(?:\s+illegally)?)", re.I
+    r"\s+(to\s+(?:illegally\s+)?(?:cross|enter)(?:\s+(?:the\s+)?(?-i:(?:[A-Z][\w'’-]*\s+)?border\b|[A-Z][\w'’-]+))?"
+    r"(?:\s+illegally)?)",
+    re.I,
 )
+_NAME = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’]*"
+# "the Latvian-Belarusian border", "the border with Belarus", "the border between Latvia and Belarus".
+BORDER = re.compile(
+    rf"""\b(?:(?P<a>{_NAME})(?:[-–](?P<b>{_NAME}))?\s+)?border
+    (?!\s+(?:[Gg]uard|[Pp]olice|[Ss]ervice|[Aa]gency|[Ff]orce|[Cc]ontrol))
+    (?:\s+(?:with|of)\s+(?P<c>{_NAME})|\s+between\s+(?P<d>{_NAME})\s+and\s+(?P<e>{_NAME}))?""",
+    re.X,
+)
+# Who counts, not where: an agency named after a preposition ("according to the State Border Guard Service").
+AGENCY = re.compile(
+    r"\b(?:Guards?|Service|Police|Frontex|Agency|Ministry|Office|Department|Forces?|Commission|Government|Committee)\b"
+)
+# Land borders where irregular crossings are counted. A border named by one side ("the Belarus border",
+# "from Belarus") is named by both when the reporting country is the other side: "Belarus-Lithuania border".
+LAND_BORDERS = frozenset(
+    frozenset(pair)
+    for pair in (
+        ("Belarus", "Lithuania"), ("Belarus", "Latvia"), ("Belarus", "Poland"), ("Belarus", "Ukraine"),
+        ("Russia", "Estonia"), ("Russia", "Latvia"), ("Russia", "Lithuania"), ("Russia", "Poland"),
+        ("Russia", "Finland"), ("Russia", "Norway"), ("Russia", "Belarus"), ("Russia", "Ukraine"),
+        ("Lithuania", "Latvia"), ("Latvia", "Estonia"), ("Lithuania", "Poland"), ("Poland", "Ukraine"),
+        ("Poland", "Germany"), ("Finland", "Norway"), ("Finland", "Sweden"),
+    )
+)
+_BORDER_COUNTRIES = frozenset(country for pair in LAND_BORDERS for country in pair)
 ORIGIN = re.compile(r"\b(?:mostly|mainly|largely|primarily|chiefly|citizens\s+of|nationals\s+of)\s+(?:from\s+)?(?:\w+\s+)?$", re.I)
 _WINDOW = 100
 _MAX_COUNTS = 40  # per sentence
@@ -193,8 +220,8 @@ def _claim(
         match.start(), match.end(),
     )
     year = period_year(period_match, published=document.published) if period_match else None
-    place = _place(text, match.start(), clause_end) or _place(text, clause_start, match.start())
     actor = _actor(document, sentence, match, clause_start, clause_end)
+    place = _place(text, match.start(), clause_end, actor) or _place(text, clause_start, match.start(), actor)
     speaker = document.speaker(sentence, match.start())
     return Claim(
         type="migration",
@@ -312,25 +339,75 @@ def _action(window: str) -> str | None:
     return None
 
 
-def _place(text: str, start: int, end: int) -> str | None:
-    border = re.search(
-        r"\b(?:the\s+)?(?P<place>(?:[A-Z][\w'’]+(?:[-–][A-Z][\w'’]+)?\s+)?border(?!\s+(?:[Gg]uard|[Pp]olice|[Ss]ervice|"
-        r"[Aa]gency|[Ff]orce|[Cc]ontrol))(?:\s+(?:with|of)\s+[A-Z][\w'’]+)?)",
-        text[start:end],
-    )
-    place = None
-    for candidate in PLACE.finditer(text, start, end):
-        origin = ORIGIN.search(text, max(start, candidate.start() - 30), candidate.start("place"))
-        if origin is None and (place := find_place(text, candidate.start(), candidate.end())) is not None:
-            break  # "mostly from Syria" is where people come from, not where they were counted
-    if border is not None:
-        if border.group("place") == "border" and place is not None:
-            return f"{place} border" if place in SURFACES else "border"
-        return border.group("place")
+def _place(text: str, start: int, end: int, actor: str | None) -> str | None:
+    """Where the people were counted: a border section, a town or crossing point, or the country entered.
+
+    One border has one name however it is written: "the Belarus border", "the Belarusian border",
+    "the border with Belarus" and "crossed from Belarus" are the "Belarus border", or the
+    "Belarus-Lithuania border" when Lithuania reports it. An agency or a bare "the border" is no place.
+    """
+    border = BORDER.search(text, start, end)
+    sides = _countries(border.group("a", "b", "c", "d", "e")) if border else []
+    crossed_from, named = None, None
+    position = start
+    while (candidate := PLACE.search(text, position, end)) is not None:
+        position = candidate.end()
+        if ORIGIN.search(text, max(start, candidate.start() - 30), candidate.start("place")):
+            continue  # "mostly from Syria" is where people come from, not where they were counted
+        if re.search(r"\baccording\s*$", text[max(start, candidate.start() - 12) : candidate.start()], re.I):
+            continue  # "according to ...": a source
+        place = find_place(text, candidate.start(), candidate.end())
+        if place is None or re.search(r"\bborder\b", place):
+            continue  # border phrases are read by BORDER
+        if AGENCY.search(place):
+            position = candidate.start("place")  # "the Border Guards in Kapciamiestis": look inside it
+            continue
+        country = _countries([place])
+        if country and candidate.group("prep") in ("from", "through") and country[0] in _BORDER_COUNTRIES:
+            crossed_from = crossed_from or country[0]
+            continue
+        named = named or place
+    if crossed_from is None and (via := re.search(rf"\bvia\s+(?:the\s+)?({_NAME})", text[start:end])):
+        crossed_from = next(iter(c for c in _countries([via.group(1)]) if c in _BORDER_COUNTRIES), None)
     entered = ENTERED.search(text, start, end)
-    if entered is not None and SURFACES.get(entered.group("country"), ("", ""))[1] == "country":
-        return entered.group("country")
-    return place
+    entered_country = _countries([entered.group("country")]) if entered else []
+    named_country = _countries([named]) if named else []
+    reached = entered_country or named_country
+    if sides:
+        return _border_name(sides, actor)
+    if crossed_from and reached and frozenset((crossed_from, reached[0])) in LAND_BORDERS:
+        return _border_name([crossed_from, reached[0]], actor)  # "from Belarus to Lithuania"
+    if border is not None:  # a bare "the border": the border of the country crossed from, entered or named
+        side = [crossed_from] if crossed_from else reached
+        return _border_name(side, actor) if side else named
+    if crossed_from:
+        return _border_name([crossed_from], actor)
+    if entered_country:
+        return entered_country[0]
+    return named_country[0] if named_country else named
+
+
+def _countries(words: "tuple[str | None, ...] | list[str | None]") -> list[str]:
+    """The countries named by words ("Latvian", "Belarus"), in order, without repeats."""
+    found: list[str] = []
+    for word in words:
+        entry = SURFACES.get(re.sub(r"(?:'s|’s)$", "", word)) if word else None
+        if entry and entry[1] in ("country", "demonym") and entry[0] not in found:
+            found.append(entry[0])
+    return found
+
+
+def _border_name(sides: list[str], actor: str | None) -> str:
+    """ "Belarus border"; "Belarus-Lithuania border" (sides in alphabetical order) when both are known.
+
+    A border named only by the reporting country's side ("the Finnish border" in a Finnish report)
+    is that country: which of its borders is not said.
+    """
+    if len(sides) == 1 and actor == sides[0]:
+        return actor
+    if len(sides) == 1 and actor and frozenset((actor, sides[0])) in LAND_BORDERS:
+        sides = [sides[0], actor]
+    return "-".join(sorted(sides)) + " border"
 
 
 def _actor(document: Document, sentence: Sentence, match: re.Match[str], start: int, end: int) -> str | None:
