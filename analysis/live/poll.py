@@ -284,7 +284,7 @@ def _sitemap_children(body: bytes) -> list[str]:
     for position, element in enumerate(tree.iter("{*}sitemap")):
         loc = (element.findtext("{*}loc") or "").strip()
         if loc:
-            listed.append((element.findtext("{*}lastmod") or "").strip(), -position, loc)
+            listed.append(((element.findtext("{*}lastmod") or "").strip(), -position, loc))
     if any(lastmod for lastmod, _, _ in listed):
         listed.sort(reverse=True)  # ISO 8601 dates sort as text
     return [loc for _, _, loc in listed]
