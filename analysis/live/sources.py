@@ -9,6 +9,7 @@ it is loaded, and every problem is a SourcesError naming the file, the source an
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ MAX_INTERVAL = 7 * 24 * 3600
 
 _FIELDS = ("name", "url", "kind", "outlet", "country", "language", "interval", "enabled")
 _TEXT_FIELDS = ("outlet", "country", "language")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 
 
 class SourcesError(ValueError):
@@ -99,6 +102,11 @@ def parse_sources(raw: dict, path: Path | str) -> list[Source]:
             if value is not None and (not isinstance(value, str) or not value.strip()):
                 raise SourcesError(f"{where}: field {field!r} must be a non-empty string")
             texts[field] = value.strip() if value else None
+        if texts["country"] and not _COUNTRY.match(texts["country"]):
+            raise SourcesError(f"{where}: field 'country' = {texts['country']!r} must be a two-letter code like 'LT'")
+        if texts["language"] and not _LANGUAGE.match(texts["language"]):
+            raise SourcesError(f"{where}: field 'language' = {texts['language']!r} must be a language code "
+                               "like 'en' or 'lt'")
         interval = table.get("interval", DEFAULT_INTERVAL)
         if isinstance(interval, bool) or not isinstance(interval, int) \
                 or not MIN_INTERVAL <= interval <= MAX_INTERVAL:
