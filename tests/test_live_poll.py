@@ -180,6 +180,16 @@ def test_a_failed_page_keeps_the_summary_and_does_not_fail_the_source(server, fe
     assert any("/news/pdf not read" in w and "PDF" in w for w in warnings)
 
 
+def test_a_page_shorter_than_the_entry_leaves_the_entry_as_it_was(server, fetcher, archive):
+    summary = " ".join(LONG_TEXT.split()[:40])
+    server.route("/feed", Reply(200, rss([(server.url("/news/1"), "Walled story", summary)])))
+    server.route("/news/1", Reply(200, page("Walled story", "Subscribe to read the whole of this article today. "
+                                                             "Our reporters cover the region every single day")))
+    result = _poll(Source(name="Wire", url=server.url("/feed")), SourceState(), fetcher, archive, KnownIds())
+    [item] = _items(result)
+    assert item.text == summary and "shorter than the entry's" in item.warnings[-1]
+
+
 def test_pages_per_poll_are_capped_newest_first(server, fetcher, archive):
     entries = [(server.url(f"/news/{n}"), f"Story {n}", "A summary.") for n in range(4)]
     server.route("/feed", Reply(200, rss(entries)))
@@ -250,6 +260,14 @@ def test_a_gzipped_feed_is_read(server, fetcher, archive):
     result = _poll(Source(name="Wire", url=server.url("/feed")), SourceState(), fetcher, archive, KnownIds())
     assert result.ok and [item.title for item in _items(result)] == ["Compressed story"]
     assert archive.read(result.groups[0].sha256) == body  # archived as received, after decoding
+
+
+def test_a_feed_after_stray_text_is_still_read(server, fetcher, archive):
+    body = b"Warning: session_start() failed in /var/www/feed.php on line 3\n" + rss(
+        [(server.url("/news/1"), "Read despite the warning", LONG_TEXT)])
+    server.route("/feed", Reply(200, body))
+    result = _poll(Source(name="Wire", url=server.url("/feed")), SourceState(), fetcher, archive, KnownIds())
+    assert result.ok and [item.title for item in _items(result)] == ["Read despite the warning"]
 
 
 def test_an_empty_feed_is_a_quiet_success(server, fetcher, archive):

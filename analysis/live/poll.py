@@ -20,6 +20,7 @@ to FAILURE_BACKOFF_CAP (or the interval, if that is longer).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -42,6 +43,7 @@ MAX_PAGES = 30  # pages read per source per poll; the rest of a backlog keeps it
 MAX_SITEMAPS = 3  # the most recent sitemaps of a sitemap index that are read
 _FEED_ROOTS = frozenset(("rss", "feed", "rdf"))
 _SITEMAP_ROOTS = frozenset(("urlset", "sitemapindex"))
+_FEED_ANYWHERE = re.compile(rb"<(?:[\w.-]+:)?(?:rss|feed|RDF)[\s>]")
 _ONLY_A_LINK = "its page is not read"  # the feed reader's note on an entry with only a link
 
 
@@ -234,8 +236,8 @@ def _kind_of(fetched: Fetched, *, expected: str) -> tuple[str, str | None]:
         raise FetchError("not-a-feed", url, "an empty answer, not a feed or sitemap")
     root = xml_root(xml_head(fetched.body))
     local = root.rpartition(":")[2].lower() if root else None
-    if local in _FEED_ROOTS:
-        kind = "feed"
+    if local in _FEED_ROOTS or (local is None and _FEED_ANYWHERE.search(fetched.body[:2000])):
+        kind = "feed"  # a feed after stray text (a server's warning printed first) is still read
     elif local in _SITEMAP_ROOTS:
         kind = "sitemap"
     elif local == "html" or (local is None and b"<html" in fetched.body[:4096].lower()):
@@ -382,6 +384,8 @@ class _PageReader:
                                 f"{describe_error(error)}; the entry's summary is kept")
         self.fetched += 1
         page = next(item for item in read.items if item.kind == "article")
+        if len(page.text.split()) < len(entry.text.split()):  # a paywall's teaser or a cookie wall
+            return _note(entry, f"page {url} read, but its text is shorter than the entry's; the entry is kept")
         untitled = page.title == page.text.split("\n", 1)[0][:160]  # the reader's stand-in for a missing title
         title = entry.title if untitled and entry.title and entry.title != url else page.title
         kept = tuple(w for w in entry.warnings if _ONLY_A_LINK not in w)
