@@ -13,10 +13,10 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from analysis.revisions import target_text
 from dashboard import charts
 
-UNIT_LABELS = MappingProxyType({"pct_gdp": "Share of GDP (%)", "eur": "Euros", "usd": "US dollars"})
-UNIT_SUFFIX = MappingProxyType({"pct_gdp": " %", "eur": " EUR", "usd": " USD"})
+UNIT_LABELS = MappingProxyType({"pct_gdp": "% of GDP", "eur": "Euros", "usd": "US dollars"})
 
 
 def _deployment_label(value: object, details: object) -> str:
@@ -45,7 +45,7 @@ class ClaimView:
     """How one claim type is drawn: its tab, y axis, grouping and point label.
 
     ``label`` and ``group`` take a claim's value (or actor) and its JSON details; spending
-    claims are labelled by :func:`charts.spending_labels`, all at once.
+    claims are labelled by :func:`analysis.revisions.target_text` (values in words).
     """
 
     claim_type: str
@@ -59,7 +59,7 @@ class ClaimView:
 
 
 CLAIM_VIEWS: tuple[ClaimView, ...] = (
-    ClaimView("spending", "Spending", "Defence-spending claims by actor", "Share of GDP (%)",
+    ClaimView("spending", "Spending", "Defence-spending claims by actor", "% of GDP",
               None, _actor, True, "Actor"),
     ClaimView("deployment", "Deployments", "Troop deployment claims by nation", "Troops",
               _deployment_label, _actor, False, "Nation"),
@@ -72,8 +72,10 @@ def prepare(claims: pd.DataFrame, view: ClaimView, *, unit: str | None = None) -
     """The points of one claim chart: label, group, hover text and marker per claim."""
     rows = claims if unit is None else claims[claims["unit"] == unit]
     rows = rows[rows["value"].notna() & rows["stated"].notna()]
-    if view.label is None:
-        labels = charts.spending_labels(rows, unit_suffix=UNIT_SUFFIX.get(unit or "", ""))
+    if view.label is None:  # '2.5 % by 2030', '615 million EUR in 2019', '5–6 % for 2026–2030'
+        columns = (rows[c].tolist() for c in ("value", "value_high", "year", "year_high", "unit", "kind"))
+        labels = pd.Series([target_text(v, vh, y, yh, u, actual=k == "actual") for v, vh, y, yh, u, k in zip(*columns)],
+                           index=rows.index, dtype=object)
     else:
         labels = pd.Series([view.label(v, d) for v, d in zip(rows["value"], rows["details"])],
                            index=rows.index, dtype=object)

@@ -249,16 +249,36 @@ def test_claims_tracker_shows_revisions_and_opens_a_quote(synthetic_db, monkeypa
     at = app_test(synthetic_db, monkeypatch, page="views/claims.py")
     assert_clean(at)
     spending = chart_titled(at, "Defence-spending claims by actor")
-    line = next(t for t in spending["data"] if t["name"] == "Lithuania" and t["mode"] == "lines")
-    assert [2.0, 2.5, 5.0] == [y for y in line["y"] if y in (2.0, 2.5, 5.0)][:3]
-    ranged = [t for t in spending["data"] if t["name"] == "Lithuania" and "error_y" in t]
-    assert any(1.0 in t["error_y"]["array"] for t in ranged)  # 5–6 % drawn as a range
+    panels = [a["text"] for a in spending["layout"]["annotations"] if a.get("xref") == "paper" and "<b>" in a["text"]]
+    assert "<b>Lithuania</b>" in panels
+    assert not any(t.get("showlegend") and t.get("name") == "Lithuania" for t in spending["data"])
+    step = next(t for t in spending["data"] if t.get("name") == "Lithuania" and t.get("line", {}).get("shape") == "hv")
+    assert step["y"][-2:] == [5.5, 5.5]  # the current target: 5–6 %, drawn at its middle over a band
+    band = next(t for t in spending["data"] if t.get("name") == "Lithuania" and t.get("fill") == "toself"
+                and max(t["y"]) == 6.0)
+    assert min(band["y"]) == 5.0
+    notes = [a["text"] for a in spending["layout"]["annotations"] if a.get("name", "").startswith("revision:")]
+    assert any("to 5–6 % for 2026–2030" in n and "articles?item=lt-2025" in n for n in notes)
+
+    table = next(d.value for d in at.dataframe if "change" in d.value.columns)
+    assert list(table.columns) == ["actor", "change", "from", "to", "date", "source", "speaker", "quote"]
+    row = table[(table["actor"] == "Lithuania") & (table["to"] == "5–6 % for 2026–2030")].iloc[0]
+    assert (row["change"], row["speaker"], row["quote"]) == ("raised", "the president", "articles?item=lt-2025")
+    assert table["date"].is_monotonic_decreasing  # newest first
+
     picker = at.selectbox(key="claims_list_spending")
-    assert "claim-lt-2025" in picker.options or any("5–6 %" in o for o in picker.options)
+    assert any(o.endswith("Lithuania · 5–6 % for 2026–2030") for o in picker.options)
     picker.set_value("claim-lt-2025").run()
     assert_clean(at)
     quotes = [h.proto.body for h in at.get("html")]
     assert any("Lithuania will spend 5-6 % of GDP on defence in 2026-2030" in q for q in quotes)
+
+
+def test_claims_tracker_panels_per_row_are_in_the_url(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch, page="views/claims.py", query={"cl_cols": "1"})
+    assert_clean(at)
+    spending = chart_titled(at, "Defence-spending claims by actor")
+    assert "xaxis2" in spending["layout"] and spending["layout"]["xaxis2"]["domain"] == spending["layout"]["xaxis"]["domain"]
 
 
 @pytest.mark.parametrize("tab, title", [("Deployments", "Troop deployment claims by nation"),

@@ -86,7 +86,7 @@ def test_claim_views_prepare_labels_groups_and_markers():
     assert spending[["claim_id", "label", "group", "symbol"]].values.tolist() == [
         ["s1", "2.5 % by 2030", "Lithuania", "circle"]]  # s3 has no value to place, s2 another unit
     euros = claim_views.prepare(claims, claim_views.claim_view("spending"), unit="eur")
-    assert euros[["label", "group", "symbol"]].values.tolist() == [["1e+09 EUR in 2025", "unspecified", "diamond"]]
+    assert euros[["label", "group", "symbol"]].values.tolist() == [["1 billion EUR in 2025", "unspecified", "diamond"]]
 
     moves = pd.DataFrame([
         {"claim_id": "d1", "type": "deployment", "actor": "Germany", "kind": None, "value": 4800.0,

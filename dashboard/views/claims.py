@@ -1,7 +1,9 @@
-"""Claims tracker: spending targets by actor over time (revisions joined), deployments, migration.
+"""Claims tracker: spending targets as revised by each actor, deployments, migration.
 
-Every point opens its quote, speaker, article and link: click it in the chart, select its row in
-the table, or pick it from the list under the chart.
+Spending: one small panel per actor with its current target as a step line and its actual levels
+as points, each change annotated and listed in the revisions table beside the chart
+(analysis/revisions.py decides what is a revision). Every point opens its quote, speaker, article
+and link: click it in the chart, select its row in a table, or pick it from the list.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from analysis import revisions as fw_revisions
 from dashboard import charts, data, ui
+from dashboard import revisions as revision_charts
 from dashboard.claim_views import CLAIM_VIEWS, UNIT_LABELS, ClaimView
 
 SELECTED_KEY = "claims_selected"
+MAX_PANELS = 6
 
 
 def _select_from_chart(chart_key: str) -> None:
@@ -80,10 +85,13 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
     if points.empty:
         st.info("None of these claims has both a value and a date to place it on the chart.")
         return
+    if view.claim_type == "spending":
+        spending_revisions(ctx, view, claims[claims["unit"] == unit], points, unit=str(unit))
+        claim_picker(ctx, points)
+        return
     colours = charts.palette_colours(sorted(points["group"].unique()))
     y_title = UNIT_LABELS.get(unit, view.y_title) if unit else view.y_title
-    subtitle = ("● target   ◆ level reached or budgeted · a vertical bar is a range · lines join an actor's "
-                "successive claims" if view.claim_type == "spending" else None)
+    subtitle = None
     fig = charts.claims_chart(
         points, x="stated", y="value", y_high="value_high", actor="group", label="label", key="claim_id",
         hover="hover", symbol="symbol", colours=colours, title=view.title, subtitle=subtitle,
@@ -93,7 +101,6 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
     )
     chart_key = f"claims_chart_{view.claim_type}"
     table_key = f"claims_table_{view.claim_type}"
-    list_key = f"claims_list_{view.claim_type}"
     export = points.drop(columns=["hover", "symbol"])
     chart_column, table_column = st.columns([13, 7])
     with chart_column:
@@ -110,6 +117,13 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
                 "claim": st.column_config.TextColumn(f"{view.legend}: claim", width="large"),
             },
         )
+    claim_picker(ctx, points)
+
+
+def claim_picker(ctx: ui.ViewContext, points: pd.DataFrame) -> None:
+    """Every claim of the chart in a list, and the quote of the one selected (by any means)."""
+    list_key = f"claims_list_{points['type'].iloc[0]}"
+    ids = points["claim_id"].astype(str).tolist()
     # Option labels in one vectorised pass: a callback per option is slow with thousands of claims.
     labels = dict(zip(ids, pd.to_datetime(points["stated"]).dt.strftime("%Y-%m-%d").fillna("undated")
                       + " · " + points["group"].astype(str) + " · " + points["label"].astype(str)))
@@ -122,6 +136,74 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
         claim_detail(ctx, points[points["claim_id"].astype(str) == selected].iloc[0].to_dict())
     else:
         st.caption("Click a point, select a table row or pick a claim to see its quote and article.")
+
+
+def spending_revisions(ctx: ui.ViewContext, view: ClaimView, claims: pd.DataFrame, points: pd.DataFrame, *,
+                       unit: str) -> None:
+    """Small multiples of each actor's target as revised, and the revisions table beside them."""
+    statements = fw_revisions.target_revisions(claims)
+    actual_rows = points[~fw_revisions.is_target(points)]
+    actors = revision_charts.panel_actors(statements, actual_rows, limit=MAX_PANELS)
+    if not actors:
+        st.info("No actor is named in these spending claims.")
+        return
+    unit_words = fw_revisions.unit_words(unit)
+    columns = st.segmented_control("Panels per row", options=[1, 2, 3], default=2, key="cl_cols",
+                                   bind="query-params", help="One per row reads best on a phone") or 2
+    fig = revision_charts.revisions_figure(
+        statements, actual_rows, actors=actors, unit=unit, until=pd.Timestamp(points["stated"].max()),
+        title=view.title, subtitle="Targets as revised, one panel per actor; click a label for its article",
+        note=ctx.note, y_title=unit_words, columns=columns,
+        y_format=",.2~f" if unit == "pct_gdp" else "~s",
+    )
+    chart_key, table_key = "claims_chart_spending", "claims_table_spending"
+    changes = fw_revisions.changes(statements)
+    changes = changes.sort_values(["date", "actor"], ascending=[False, True], kind="stable")  # newest first
+    ids = changes["claim_id"].astype(str).tolist()
+    # the table under the chart, not beside it: both need the full width to be read (and on a phone)
+    # a panel never narrower than 300 px: on a narrow screen the chart scrolls inside itself instead
+    st.html(f"<style>.st-key-revisions_chart {{overflow-x:auto}} .st-key-revisions_chart > div "
+            f"{{min-width:{300 * min(columns, len(actors))}px}}</style>")
+    with st.container(key="revisions_chart"):
+        ui.plotly_chart(fig, key=chart_key, on_select=lambda: _select_from_chart(chart_key))
+    export = statements.drop(columns=[c for c in ("evidence",) if c in statements.columns])
+    ui.download_row(fig, export, name="spending-revisions", key="dl_spending")
+    with st.container():
+        st.markdown(f"**Revisions** · {len(changes):,} change{'s' if len(changes) != 1 else ''} of target, "
+                    f"newest first")
+        table = pd.DataFrame({
+            "actor": changes["actor"],
+            "change": changes["kind"],
+            "from": changes["from_text"].replace("", "—"),
+            "to": changes["to_text"],
+            "date": pd.to_datetime(changes["date"]),
+            "source": changes["source"].fillna("unknown"),
+            "speaker": changes["speaker"].fillna("not stated"),
+            "quote": [revision_charts.ARTICLE_URL.format(item_id=i) for i in changes["item_id"]],
+        })
+        st.dataframe(
+            table, hide_index=True, width="stretch", height=min(560, 38 + 35 * max(len(table), 1)), key=table_key,
+            on_select=lambda: _select_from_table(table_key, ids), selection_mode="single-row",
+            column_config={
+                "actor": st.column_config.TextColumn("Actor", pinned=True),
+                "change": st.column_config.TextColumn("Change"),
+                "from": st.column_config.TextColumn("From"),
+                "to": st.column_config.TextColumn("To"),
+                "date": st.column_config.DateColumn("Date", format="YYYY-MM-DD"),
+                "source": st.column_config.TextColumn("Source"),
+                "speaker": st.column_config.TextColumn("Speaker"),
+                "quote": st.column_config.LinkColumn("Quote", display_text="open", width="small"),
+            },
+        )
+        hidden = len(set(statements["actor"]) | set(actual_rows["actor"].dropna())) - len(actors)
+        if hidden > 0:
+            st.caption(f"The chart shows the {len(actors)} actors with most claims; {hidden} more "
+                       f"actor{'s are' if hidden != 1 else ' is'} in the table. Pick actors in the sidebar to "
+                       "compare others.")
+        restated = int((statements["kind"] == "restated").sum())
+        if restated:
+            st.caption(f"Not listed: {restated:,} restatement{'s' if restated != 1 else ''} of a current target and "
+                       "lower interim levels (grey rings on the chart), and same-day duplicates.")
 
 
 def main() -> None:
