@@ -21,7 +21,7 @@ demo-rebuild: $(STAMP)
 	$(BIN)/flankwatch demo --force --db $(DB)
 
 run: demo
-	$(BIN)/flankwatch serve --db $(DB)
+	$(BIN)/flankwatch serve --db $(DB) --no-poll
 
 serve: run
 

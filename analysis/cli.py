@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,10 @@ from analysis.paths import DB_ENV, DEMO_DIR, PROJECT_DIR, resolve_db
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help=f"store file (default: ${DB_ENV} or data/flankwatch.duckdb)")
+
+
+def _add_sources(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sources", help="the sources to follow (default: $FLANKWATCH_SOURCES or data/sources.toml)")
 
 
 def _add_wait(parser: argparse.ArgumentParser) -> None:
@@ -237,15 +240,62 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_poll(args: argparse.Namespace) -> int:
+    """Fetch the sources once (--once), or keep polling the due ones until interrupted."""
+    import time
+
+    from analysis.polling import sources_path
+
+    payload = {"sources": str(sources_path(args.sources).resolve())}
+    if args.once:
+        return _run_job(args, "poll", payload)
+    print(f"polling the sources of {payload['sources']} as they fall due; Ctrl-C stops", file=sys.stderr)
+    try:
+        while True:
+            code = _run_job(args, "poll", {**payload, "due": True})
+            if code == 2:
+                return code
+            time.sleep(args.every)
+    except KeyboardInterrupt:
+        return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
-    env = dict(os.environ)
-    env[DB_ENV] = str(resolve_db(args.db).resolve())
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "dashboard" / "app.py"),
-        "--server.port", str(args.port), "--server.address", args.address,
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]
-    return subprocess.call(command, cwd=PROJECT_DIR, env=env)
+    """The dashboard and the store's owner in this one process (analysis/owner.py), polling the sources.
+
+    Streamlit runs in this process, so its pages read on the owner's connection and stopping the
+    process (Ctrl-C, SIGTERM) stops everything: the server, the poller, then the owner, which
+    finishes the write in hand and closes the store.
+    """
+    from streamlit.web import cli as streamlit_cli
+
+    from analysis import jobs  # noqa: F401  (registers the jobs commands hand over)
+    from analysis import owner, polling
+
+    db = resolve_db(args.db).resolve()
+    os.environ[DB_ENV] = str(db)
+    the_owner = owner.attach(db, command="flankwatch serve")
+    poller = None
+    sources = polling.sources_path(args.sources).resolve()
+    if not args.no_poll:
+        if sources.exists():
+            poller = polling.Poller(the_owner, sources).start()
+            print(f"polling the sources of {sources}", file=sys.stderr)
+        elif args.sources:
+            print(f"error: {sources}: no such sources file", file=sys.stderr)
+            the_owner.stop()
+            return 2
+    os.chdir(PROJECT_DIR)  # Streamlit reads .streamlit/config.toml from the working folder
+    try:
+        streamlit_cli.main(
+            ["run", str(PROJECT_DIR / "dashboard" / "app.py"), "--server.port", str(args.port),
+             "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            prog_name="streamlit", standalone_mode=False)
+    finally:
+        if poller is not None:
+            poller.stop()
+        owner.detach(db)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -311,9 +361,20 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(p)
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("serve", help="start the dashboard")
+    p = sub.add_parser("poll", help="fetch the followed sources (sources.toml) and store what is new")
+    p.add_argument("--once", action="store_true", help="poll every enabled source once and exit")
+    p.add_argument("--every", type=float, default=30.0, metavar="SECONDS",
+                   help="without --once: how often to look for sources due (default 30)")
+    _add_sources(p)
+    _add_db(p)
+    _add_wait(p)
+    p.set_defaults(func=_cmd_poll)
+
+    p = sub.add_parser("serve", help="start the dashboard (the store's owner: commands hand their work to it)")
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--no-poll", action="store_true", help="do not poll the sources file")
+    _add_sources(p)
     _add_db(p)
     p.set_defaults(func=_cmd_serve)
     return parser

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from analysis.owner import JobOutput, job
+from analysis.owner import JobOutput, Owner, job, owner_job
 from analysis.store import Store
 
 
@@ -52,3 +52,11 @@ def analyze(store: Store, payload: dict[str, Any], out: JobOutput) -> int:
         return 2
     out.line(summary)
     return 0
+
+
+@owner_job("poll")
+def poll(owner: Owner, payload: dict[str, Any], out: JobOutput) -> int:
+    """Fetch every enabled source of a sources file once and store what is new; payload: sources."""
+    from analysis.polling import poll_job
+
+    return poll_job(owner, payload, out)

@@ -124,6 +124,20 @@ def job(name: str) -> Callable[[JobFunction], JobFunction]:
     return register
 
 
+# A job that needs the owner itself rather than one write: it reads on cursors and does slow work
+# (fetching over the network) outside the write thread, then writes in short writes. It runs in
+# the thread that received it: run(owner, payload, out) -> exit status.
+OwnerJobFunction = Callable[["Owner", dict[str, Any], JobOutput], int]
+OWNER_JOBS: dict[str, OwnerJobFunction] = {}
+
+
+def owner_job(name: str) -> Callable[[OwnerJobFunction], OwnerJobFunction]:
+    def register(function: OwnerJobFunction) -> OwnerJobFunction:
+        OWNER_JOBS[name] = function
+        return function
+    return register
+
+
 # -- the owner --------------------------------------------------------------------------------------
 
 
@@ -186,6 +200,7 @@ class Owner:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._after_write: list[Callable[[Store, datetime], None]] = []
+        self._inline_thread: threading.Thread | None = None
         self._handlers = 0
         self._handlers_done = threading.Event()
         self._handlers_done.set()
@@ -211,6 +226,7 @@ class Owner:
                 raise
             self.store = store
             self.waiting_for = None
+            self._inline_thread = None if write_thread else threading.current_thread()
             if write_thread:
                 self._writer = threading.Thread(target=self._write_loop, daemon=True,
                                                 name=f"flankwatch-writer:{self.path.name}")
@@ -300,6 +316,8 @@ class Owner:
         return write.future.result()
 
     def write(self, function: Callable[[Store], Any], *, label: str, timeout: float | None = None) -> Any:
+        if self._writer is None and threading.current_thread() is self._inline_thread:
+            return self.run_inline(function, label=label)  # a command that is its own writer
         return self.submit(function, label=label).result(timeout)
 
     def job_write(self, name: str, payload: dict[str, Any], out: JobOutput) -> Callable[[Store], int]:
@@ -333,7 +351,7 @@ class Owner:
         started = datetime.now(timezone.utc) - timedelta(seconds=1)
         self._status.label, self._status.started, self._status.progress = write.label, time.monotonic(), None
         writer = Store(self.path, self.store.connection.cursor(), read_only=False)
-        items_before = _count_items(writer)
+        before = _fingerprint(writer)
         try:
             result = write.function(writer)
         except BaseException as exc:  # the caller gets it; the write thread goes on
@@ -344,10 +362,11 @@ class Owner:
             write.future.set_result(result)
         finally:
             try:
-                added = max(0, _count_items(writer) - items_before)
-                for callback in self._after_write:
-                    callback(writer, started)
-                self._record_change(write.label, added)
+                after = _fingerprint(writer)
+                if after != before:  # a write that changed nothing (a poll with no news) is no generation
+                    for callback in self._after_write:
+                        callback(writer, started)
+                    self._record_change(write.label, max(0, after[0] - before[0]))
             except Exception:  # a refresh that fails must not stop the writer
                 traceback.print_exc()
             writer.close()
@@ -414,10 +433,21 @@ class Owner:
         from analysis import jobs as _registered  # noqa: F401  (the jobs register themselves)
 
         name = request.get("job")
+        payload = dict(request.get("payload") or {})
+        if name in OWNER_JOBS:
+            if self._writer is None or self._stopping.is_set():
+                send({"retry": True})  # a command that owns the store for one job: wait until it lets go
+                return
+            try:
+                code = OWNER_JOBS[name](self, payload, _SocketOutput(send))
+            except Exception as exc:
+                send({"line": f"error: {type(exc).__name__}: {exc}", "err": True})
+                code = 1
+            send({"exit": int(code)})
+            return
         if name not in JOBS:
             send({"error": f"unknown job {name!r}"})
             return
-        payload = dict(request.get("payload") or {})
         try:
             future = self.submit(self.job_write(name, payload, _SocketOutput(send)), label=_job_label(name, payload))
         except (StoreError, OwnerError):
@@ -449,8 +479,12 @@ class _SocketOutput(JobOutput):
             self.send({"progress": [done, total, text]})
 
 
-def _count_items(store: Store) -> int:
-    return int(store.connection.execute("SELECT count(*) FROM items").fetchone()[0])
+def _fingerprint(store: Store) -> tuple:
+    """Cheap evidence of what a write changed: items first (their count is the "new items")."""
+    return store.connection.execute(
+        """SELECT (SELECT count(*) FROM items), (SELECT count(*) FROM analysed), (SELECT max(analysed_at) FROM analysed),
+                  (SELECT count(*) FROM corrections), (SELECT max(fitted_at) FROM topics),
+                  (SELECT max(created_at) FROM models), (SELECT count(*) FROM models WHERE active)""").fetchone()
 
 
 def _job_label(name: str, payload: dict[str, Any]) -> str:
@@ -576,6 +610,8 @@ def run(path: str | os.PathLike[str], name: str, payload: dict[str, Any], out: J
         owner = Owner(path, command=command)
         if owner.open(write_thread=False):
             try:
+                if name in OWNER_JOBS:
+                    return OWNER_JOBS[name](owner, payload, out)
                 return owner.run_inline(owner.job_write(name, payload, out), label=_job_label(name, payload))
             finally:
                 owner.stop()

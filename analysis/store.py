@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.paths import resolve_db
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -139,6 +139,12 @@ CREATE TABLE IF NOT EXISTS models (
     manifest JSON NOT NULL,
     file BLOB NOT NULL              -- the model file's bytes (an analyst-accepted retrained model)
 );
+CREATE TABLE IF NOT EXISTS source_state (
+    name VARCHAR NOT NULL,          -- the source's name in sources.toml
+    url VARCHAR NOT NULL,
+    state JSON NOT NULL,            -- analysis/live SourceState: validators, last success and error, next poll, paused
+    updated_at TIMESTAMPTZ NOT NULL
+);
 CREATE TABLE IF NOT EXISTS topic_model (
     fitted_at TIMESTAMPTZ NOT NULL,
     manifest JSON NOT NULL,
@@ -147,12 +153,13 @@ CREATE TABLE IF NOT EXISTS topic_model (
 """
 
 # Columns added after a store was first made: (table, column, type). ensure_schema adds them.
-ADDED_COLUMNS = (("analysed", "model_version", "VARCHAR"),)
+ADDED_COLUMNS = (("analysed", "model_version", "VARCHAR"), ("items", "source_name", "VARCHAR"))
 
 ITEM_COLUMNS = (
     "id", "kind", "title", "text", "published_at", "published_date", "published_approximate",
     "outlet", "byline", "dateline", "section", "tags", "url", "parent_id", "source_path",
     "simhash", "lsh_bands", "duplicate_of", "run_id", "ingested_at",
+    "source_name",  # the followed source (sources.toml) an item came from; added in schema 3
 )
 FILE_COLUMNS = (
     "run_id", "path", "sha256", "reader", "status", "items_read", "items_new", "items_duplicate",
@@ -365,6 +372,17 @@ class Store:
                 con.execute("INSERT INTO topic_model VALUES (?, ?, ?)", list(model))
 
     # -- reading --------------------------------------------------------------------------------
+
+    def source_states(self) -> dict[str, dict[str, Any]]:
+        """The poller's saved state per source name (JSON dicts; analysis/live SourceState.from_dict reads them)."""
+        rows = self.connection.execute("SELECT name, CAST(state AS VARCHAR) FROM source_state").fetchall()
+        return {name: json.loads(state) for name, state in rows}
+
+    def save_source_state(self, name: str, url: str, state: dict[str, Any]) -> None:
+        with self.transaction() as con:
+            con.execute("DELETE FROM source_state WHERE name = ?", [name])
+            con.execute("INSERT INTO source_state VALUES (?, ?, ?, ?)",
+                        [name, url, json.dumps(state), datetime.now(timezone.utc)])
 
     def count_items(self, *, kind: str | None = None) -> int:
         if kind is None:

@@ -31,6 +31,64 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+LIVE_KEY = "fw_live"
+SEEN_KEY = "fw_seen_generation"
+ARRIVED_KEY = "fw_arrived"
+LIVE_EVERY_S = 2.0
+
+
+def _seen_now(path: str) -> None:
+    """This run shows the store as of its current generation (clearing the caches once if it moved)."""
+    st.session_state[SEEN_KEY] = data.live_generation(path)
+
+
+@st.fragment(run_every=LIVE_EVERY_S)
+def _live_updates(path: str) -> None:
+    """Every few seconds: has the store a new generation? Then show it (or offer it, with live updates off)."""
+    found = data.the_owner(path)
+    seen = st.session_state.get(SEEN_KEY, found.generation)
+    if found.generation != seen:
+        new = sum(change.new_items for change in found.changes if change.generation > seen)
+        if st.session_state.get(LIVE_KEY, True):
+            if new:
+                st.session_state[ARRIVED_KEY] = (new, found.changes[-1].at)
+            st.rerun(scope="app")
+        label = f"{new:,} new item{'s' if new != 1 else ''}" if new else "The store changed"
+        if st.button(f"{label}: show", key="fw_show_new", icon=":material/refresh:", width="stretch"):
+            st.rerun(scope="app")
+    arrived = st.session_state.get(ARRIVED_KEY)
+    if arrived:
+        count, at = arrived
+        st.caption(f"{count:,} new item{'s' if count != 1 else ''} at {at.astimezone().strftime('%H:%M:%S')}")
+    status = found.status()
+    if status["job"]:
+        progress = status["progress"]
+        text = f"Writing: {status['job']}"
+        if progress and progress[1]:
+            text += f" · {progress[0]:,} of {progress[1]:,} {progress[2]}".rstrip()
+        st.caption(ui.md_escape(text))
+
+
+@st.fragment(run_every=1.0)
+def _wait_for_store(path: str) -> None:
+    """Another process holds the store: say who and how far it is, and open the store when it is free."""
+    found = data.the_owner(path)
+    if found.is_open:
+        st.rerun(scope="app")
+    if found.failed:
+        st.error(f"The store cannot be opened: {ui.md_escape(found.failed)}")
+        return
+    st.info(f"{ui.md_escape(found.waiting_for or 'Opening the store…')}. This page opens the store by itself "
+            "as soon as it is free.", icon=":material/hourglass_top:")
+    from analysis.owner import owner_status
+
+    status = owner_status(path)
+    if status and status.get("job"):
+        progress = status.get("progress")
+        text = f"{status['job']}" + (f": {progress[0]:,} of {progress[1]:,} {progress[2]}" if progress and progress[1] else "")
+        st.progress(min(1.0, progress[0] / progress[1]) if progress and progress[1] else 0.0, text=ui.md_escape(text))
+
+
 def main() -> None:
     st.set_page_config(page_title="Flankwatch", page_icon=":material/shield:", layout="wide",
                        initial_sidebar_state="expanded")
@@ -41,6 +99,10 @@ def main() -> None:
 
     path = data.db_path()
     opened = data.handle(path)
+    if opened.store is None:
+        _wait_for_store(path)
+        st.stop()
+    _seen_now(path)
     taxonomy, taxonomy_error = data.taxonomy()
     known_colours = taxonomy.colours if taxonomy else {}
     theme_labels = dict(taxonomy.labels) if taxonomy else {}
@@ -62,6 +124,11 @@ def main() -> None:
     st.sidebar.divider()
     st.sidebar.caption(f"Store: {ui.md_escape(Path(path).name)} · {bounds['items']:,} items"
                        + (" · read-only" if opened.read_only else ""))
+    with st.sidebar:
+        st.toggle("Live updates", key=LIVE_KEY, value=True,
+                  help="Show articles as they arrive (from the poller, `flankwatch ingest` or uploads) "
+                       "without reloading the page. Off: a notice offers them instead.")
+        _live_updates(path)
     if taxonomy_error:
         st.sidebar.warning(f"Theme labels unavailable: {ui.md_escape(taxonomy_error)}")
 

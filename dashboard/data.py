@@ -1,16 +1,18 @@
-"""The dashboard's only caches: one store connection per process, and every query's result.
+"""The dashboard's only caches: the store's owner in this process, and every query's result.
 
-The connection is read-write, because the "Add articles" page writes; DuckDB lets one process
-write a file at a time, so when another process holds it the dashboard falls back to reading
-only and the upload page says why. Each query runs on its own cursor of the one connection
-(cursors are safe to use from Streamlit's threads) and its small result is cached by
-``st.cache_data``, keyed by the store path and the frozen ``Filters``.
+The dashboard process owns the store it shows (analysis/owner.py): it reads on cursors of the
+owner's one connection (safe from Streamlit's threads), and every write it makes (uploads,
+corrections, topic refits, accepting a model) goes through the owner's write thread, as do the
+ingest and analyze commands run while it is open and the poller. When another process holds the
+store (a command that started first), the dashboard says who and how far it is, and opens the
+store by itself when it is free; nothing about that wait is cached. Each query's small result is
+cached by ``st.cache_data``, keyed by the store path and the frozen ``Filters``; the cache is
+cleared once per new generation of the store (see ``live_generation``).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import corrections as fw_corrections
-from analysis import queries
+from analysis import freshness, owner, queries
 from analysis.paths import resolve_db
 from analysis.queries import Filters
 from analysis.store import Store, StoreError
@@ -32,7 +34,7 @@ from dashboard.exports import ImageRenderer
 
 @dataclass(frozen=True, slots=True)
 class StoreHandle:
-    """The open store (or why there is none) and whether this process may write to it."""
+    """The open store (or why there is none yet) and whether this process may write to it."""
 
     path: str
     store: Store | None
@@ -45,73 +47,86 @@ def db_path() -> str:
     return str(resolve_db(None).resolve())
 
 
-def _close(handle: StoreHandle) -> None:
-    if handle.store is not None:
-        handle.store.close()
+def _with_rollups(store: Store, started: Any) -> None:
+    freshness.refresh_since(store.connection, started)
 
 
-@st.cache_resource(show_spinner="Opening the store…", on_release=_close)
-def _open(path: str) -> StoreHandle:
-    try:
-        store = Store.open(path)
-        read_only, notice = False, None
-    except StoreError as exc:
-        try:
-            store = Store.open(path, read_only=True)
-        except StoreError as second:
-            return StoreHandle(path, None, True, str(second))
-        read_only, notice = True, str(exc)
-    queries.build_rollups(store.connection)
-    return StoreHandle(path, store, read_only, notice)
+@st.cache_resource(show_spinner=False, on_release=lambda found: owner.detach(found.path))
+def _owner(path: str) -> owner.Owner:
+    found = owner.attach(path)
+    if _with_rollups not in found._after_write:
+        found.on_write(_with_rollups)
+    return found
+
+
+def _rollups_built(path: str) -> None:
+    """Build the rollups once per opened store, on the write thread (which keeps them fresh after each write)."""
+    found = _owner(path)
+    if not getattr(found, "rollups_built", False):
+        found.write(lambda store: queries.build_rollups(store.connection), label="rollups")
+        found.rollups_built = True
 
 
 def handle(path: str | None = None) -> StoreHandle:
-    return _open(path or db_path())
+    path = path or db_path()
+    found = _owner(path)
+    if found.store is None:
+        return StoreHandle(path, None, True, found.failed or found.waiting_for or f"{path}: opening the store…")
+    _rollups_built(path)
+    return StoreHandle(path, found.store, False)
+
+
+def the_owner(path: str) -> owner.Owner:
+    return _owner(path)
 
 
 @contextmanager
 def cursor(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor of the process's one connection; closed when the query is done."""
-    opened = _open(path)
-    if opened.store is None:
-        raise StoreError(opened.notice or f"{path}: the store is not open")
-    with _store_cursor(opened.store) as con:
+    """A cursor of the owner's connection; closed when the query is done."""
+    with _owner(path).cursor() as con:
         yield con
 
 
-def refresh_after_write(path: str) -> None:
-    """After an upload: rebuild the rollups and forget every cached result."""
-    with cursor(path) as con:
-        queries.build_rollups(con)
+def write(path: str, function: Callable[[Store], Any], *, label: str) -> Any:
+    """Run a write on the owner's write thread (after whatever is queued) and show it everywhere."""
+    result = _owner(path).write(function, label=label)
+    forget_results(path)
+    return result
+
+
+def forget_results(path: str) -> None:
+    """Forget every cached result (once per generation of the store, whichever session sees it first)."""
     st.cache_data.clear()
+    _seen_generation(path)["cleared"] = _owner(path).generation
 
 
 @st.cache_resource(show_spinner=False)
-def write_lock(path: str) -> threading.Lock:
-    """One dashboard write at a time per store, whichever browser session makes it."""
-    return threading.Lock()
+def _seen_generation(path: str) -> dict[str, int]:
+    return {"cleared": 0}
+
+
+def live_generation(path: str) -> int:
+    """The store's generation; when it moved since the caches were last cleared, clear them now."""
+    generation = _owner(path).generation
+    if _seen_generation(path)["cleared"] != generation:
+        forget_results(path)
+    return generation
+
+
+def refresh_after_write(path: str) -> None:
+    """After a write made outside ``write``: forget every cached result (the owner refreshed the rollups)."""
+    forget_results(path)
 
 
 def save_corrections(path: str, items: Sequence[fw_corrections.Correction]) -> list[str]:
     """Record an analyst's corrections and show them at once on every page.
 
-    The corrections land in the analysis rows in their own transaction (on a cursor of the shared
-    connection); then the in-memory rollups of the corrected items are recounted and every cached
-    result forgotten, so the Overview, Trends and Claims pages count the corrected values on their
-    next run.
+    The corrections land in the analysis rows in their own transaction on the owner's write
+    thread, which then recounts the rollups of the corrected items; every cached result is
+    forgotten, so the Overview, Trends and Claims pages count the corrected values on their next run.
     """
-    opened = _open(path)
-    if opened.store is None or opened.read_only:
-        raise StoreError(opened.notice or f"{path}: the store is open read-only")
-    with write_lock(path):
-        writer = Store(path, opened.store.connection.cursor(), read_only=False)
-        try:
-            ids = fw_corrections.record_corrections(writer, items)
-            fw_corrections.refresh_rollups(writer.connection, [c.item_id for c in items])
-        finally:
-            writer.close()
-    st.cache_data.clear()
-    return ids
+    return write(path, lambda store: fw_corrections.record_corrections(store, items),
+                 label=f"{len(items)} correction{'s' if len(items) != 1 else ''}")
 
 
 @st.cache_resource(show_spinner=False)

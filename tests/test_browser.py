@@ -57,7 +57,7 @@ def server(demo_copy, tmp_path) -> Iterator[tuple[str, Path]]:  # noqa: F811
     port = _free_port()
     log = (tmp_path / "server.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "analysis.cli", "serve", "--db", str(store), "--port", str(port)],
+        [sys.executable, "-m", "analysis.cli", "serve", "--db", str(store), "--port", str(port), "--no-poll"],
         cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"

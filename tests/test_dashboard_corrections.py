@@ -166,25 +166,6 @@ def test_corrections_download_as_labelled_json_lines(writable_db, monkeypatch):
     assert [c["value"] for c in record["claims"]] == [5]
 
 
-def test_read_only_store_disables_corrections(writable_db, monkeypatch):
-    code = textwrap.dedent(f"""
-        import duckdb, sys
-        con = duckdb.connect({str(writable_db)!r}, read_only=True)
-        print("open", flush=True)
-        sys.stdin.read()
-    """)
-    holder = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "open"  # another process reads the store
-        at = _open(app_test(writable_db, monkeypatch), ITEM)
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=30)
-    assert any("Read-only" in c.value for c in at.caption)
-    assert at.button(key=f"theme_reject_{ITEM}_air_defence").disabled
-    assert at.button(key=f"claim_edit_{ITEM}_{CLAIM}").disabled
-
-
 # -- the Model page ------------------------------------------------------------------------------
 
 

@@ -129,6 +129,26 @@ def ingest_uploads(store: Store, uploads: Sequence[tuple[str, bytes]], *, progre
                    batch_files=BATCH_FILES)
 
 
+def ingest_read(store: Store, documents: Sequence[tuple[str, str, FileRead]], *,
+                source_name: str | None = None) -> IngestReport:
+    """Ingest documents already read elsewhere (the poller's feeds): (name, content sha256, what was read).
+
+    They go the same way as files: a document whose hash was stored before is skipped whole,
+    items already stored are not added again, near-duplicates are linked, and each document's
+    items are written with its outcome row in one transaction. Items keep ``source_name``.
+    """
+    known_files = store.ingested_file_hashes()
+    parsed = []
+    for name, sha256, read in documents:
+        if sha256 in known_files:
+            parsed.append(_Parsed(name, "duplicate", sha256=sha256))
+            continue
+        prints = [fingerprint(item.text) if item.kind == "article" else None for item in read.items]
+        parsed.append(_Parsed(name, "ok", sha256=sha256, read=read, prints=prints))
+    return _ingest(store, parsed, known_files=known_files, total=len(parsed), missing=[], progress=False,
+                   batch_files=BATCH_FILES, source_name=source_name)
+
+
 def safe_name(name: str) -> str:
     """A display name with no directories and no characters that could mean anything."""
     base = re.split(r"[\\/]", name)[-1]
@@ -265,13 +285,13 @@ def _parse_paths(paths: list[str], known_files: set[str], *, max_bytes: int, wor
 
 def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[str], total: int,
             missing: list[FileOutcome], progress: bool, batch_files: int,
-            on_progress: OnProgress | None = None) -> IngestReport:
+            on_progress: OnProgress | None = None, source_name: str | None = None) -> IngestReport:
     store.connection.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
     known_ids = store.all_ids()
     index = NearDuplicateIndex(*store.fingerprints())
     run_id = store.start_run()
     report = IngestReport(run_id)
-    batch = _Batch(run_id, max_files=batch_files)
+    batch = _Batch(run_id, max_files=batch_files, source_name=source_name)
     for outcome in missing:
         report.outcomes.append(outcome)
         batch.add_outcome(outcome, sha256=None)
@@ -328,8 +348,9 @@ def _keep_new_items(parsed: _Parsed, batch: "_Batch", known_ids: set[str], index
 class _Batch:
     """Rows waiting for one transaction: new items and the outcomes of the files they came from."""
 
-    def __init__(self, run_id: int, *, max_files: int):
+    def __init__(self, run_id: int, *, max_files: int, source_name: str | None = None):
         self.run_id = run_id
+        self.source_name = source_name
         self.max_files = max_files
         self.items: list[dict] = []
         self.files: list[dict] = []
@@ -345,7 +366,7 @@ class _Batch:
             "simhash": print_.simhash if print_ else None,
             "lsh_bands": list(print_.bands) if print_ else None,
             "duplicate_of": duplicate_of, "run_id": self.run_id,
-            "ingested_at": datetime.now(timezone.utc),
+            "ingested_at": datetime.now(timezone.utc), "source_name": self.source_name,
         })
 
     def add_outcome(self, outcome: FileOutcome, *, sha256: str | None) -> None:

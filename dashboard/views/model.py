@@ -153,15 +153,11 @@ def accept(ctx: ui.ViewContext, modelfile: Any, candidate: Mapping[str, Any]) ->
     """Make the retrained model the store's model and re-analyse the store with it."""
     from analysis import pipeline
 
-    with data.write_lock(ctx.db):
-        writer = Store(ctx.db, ctx.store.connection.cursor(), read_only=False)
-        try:
-            modelfile.activate(writer, candidate["bundle"])
-            summary = pipeline.analyze_store(writer, redo_all=True)
-        finally:
-            writer.close()
-        data.refresh_after_write(ctx.db)
-    return summary
+    def activate_and_reanalyse(writer: Store) -> str:
+        modelfile.activate(writer, candidate["bundle"])
+        return pipeline.analyze_store(writer, redo_all=True)
+
+    return data.write(ctx.db, activate_and_reanalyse, label="model accepted, store re-analysed")
 
 
 def show_candidate(ctx: ui.ViewContext, modelfile: Any, candidate: Mapping[str, Any]) -> None:

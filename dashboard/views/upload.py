@@ -6,7 +6,6 @@ File names are not trusted: ingest only shows a cleaned name and reads the conte
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict
 
 import pandas as pd
@@ -24,12 +23,6 @@ REPORT_KEY = "upload_report"
 UPLOADER_KEY = "uploads"
 
 
-@st.cache_resource(show_spinner=False)
-def _write_lock(path: str) -> threading.Lock:
-    """One upload at a time per store, whichever browser session it comes from."""
-    return threading.Lock()
-
-
 def too_large(files: list, *, limit_bytes: int = MAX_FILE_BYTES) -> list[str]:
     return [f.name for f in files if f.size > limit_bytes]
 
@@ -40,15 +33,14 @@ def ingest_and_analyse(ctx: ui.ViewContext, files: list) -> dict:
     from analysis.ingest.runner import ingest_uploads
 
     uploads = [(f.name, f.getvalue()) for f in files]
-    with _write_lock(ctx.db):
-        # a cursor of the shared connection: the upload's transactions stay its own
-        writer = Store(ctx.db, ctx.store.connection.cursor(), read_only=False)
-        try:
-            report = ingest_uploads(writer, uploads, progress=False)
-            analysis = pipeline.analyze_store(writer, redo_all=False, themes_path=None, progress=False)
-        finally:
-            writer.close()
-        data.refresh_after_write(ctx.db)
+
+    def ingest_then_analyse(writer: Store) -> tuple:
+        report = ingest_uploads(writer, uploads, progress=False)
+        return report, pipeline.analyze_store(writer, redo_all=False, themes_path=None, progress=False)
+
+    # on the store owner's write thread, after whatever ingest, poll or correction is running
+    report, analysis = data.write(ctx.db, ingest_then_analyse, label=f"upload of {len(uploads)} file"
+                                  + ("s" if len(uploads) != 1 else ""))
     outcomes = pd.DataFrame([asdict(o) for o in report.outcomes])
     if len(outcomes):
         outcomes = outcomes.assign(warnings=["; ".join(w) for w in outcomes["warnings"]])
@@ -79,11 +71,6 @@ def main() -> None:
     if ctx.store is None:
         st.error(f"The store cannot be opened: {ui.md_escape(ctx.notice)}")
         return
-    if ctx.read_only:
-        st.warning(
-            "Uploads are off: another process has this store open, so the dashboard opened it read-only. "
-            "Close that process and restart the dashboard to add articles here. "
-            f"({ui.md_escape(ctx.notice)})", icon=":material/lock:")
     files = st.file_uploader(
         f"Files ({', '.join(t.lstrip('.') for t in ALLOWED_TYPES)}; up to {MAX_UPLOAD_MB} MB each)",
         type=list(ALLOWED_TYPES),
