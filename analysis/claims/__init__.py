@@ -22,9 +22,10 @@ import pandas as pd
 
 from analysis.claims.deployment import TRIGGER as DEPLOYMENT_TRIGGER
 from analysis.claims.deployment import deployment_claims, extract_deployment
-from analysis.claims.document import Document
+from analysis.claims.document import Document, begins_with
 from analysis.claims.migration import TRIGGER as MIGRATION_TRIGGER
 from analysis.claims.migration import extract_migration, migration_claims
+from analysis.claims.patterns import Anchored
 from analysis.claims.spending import TRIGGER as SPENDING_TRIGGER
 from analysis.claims.spending import extract_spending, spending_claims
 from analysis.model import Claim, ClaimType
@@ -43,7 +44,7 @@ class ClaimExtractor:
     type: ClaimType
     label: str
     description: str
-    trigger: re.Pattern[str]  # searched in the lower-cased text
+    trigger: re.Pattern[str] | Anchored  # searched in the lower-cased text
     extract: Callable[..., Iterator[Claim]]  # (text, *, published=None)
     from_document: Callable[[Document], Iterator[Claim]]
 
@@ -161,7 +162,7 @@ def extract_item_claims(*, title: str | None, text: str, published: date | datet
         ]
         return _sorted(spending_title + title_only) + body_claims
     title = (title or "").strip()
-    if not title or _normalised(text).startswith(_normalised(title)):
+    if not title or begins_with(text, title):
         return body_claims
     title_only = [
         replace(claim, details={**claim.details, "in_title": True})
@@ -174,7 +175,7 @@ def extract_item_claims(*, title: str | None, text: str, published: date | datet
 def _title_document(title: str | None, text: str, published: date | None) -> Document | None:
     """The title as a document of its own, unless it is empty or the text begins with it."""
     title = (title or "").strip()
-    if not title or _normalised(text).startswith(_normalised(title)):
+    if not title or begins_with(text, title):
         return None
     return Document(title, published=published)
 
@@ -183,10 +184,6 @@ def _restates(body: Claim, title: Claim) -> bool:
     """A headline often drops the year its body gives; the figure and unit must agree."""
     return (body.type, body.unit, body.value, body.value_high) == (title.type, title.unit, title.value, title.value_high) \
         and title.year in (None, body.year)
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def claims_frame(claims_by_item: Mapping[str, list[Claim]]) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from analysis.claims.actors import ActorMention, find_mentions
+from analysis.claims.patterns import Anchored
 from analysis.claims.sentences import Sentence, enclosing_span, quote_spans, split_sentences
 from analysis.claims.speakers import Attribution, People, attribute, headline_speaker
 
@@ -26,6 +27,21 @@ _HOSTILITY_AFTER = re.compile(
 _COUNTRY_KINDS = ("country", "demonym", "capital")
 _SUBJECT_REACH = 60  # a country named this close to the start of its sentence is its subject
 _SPEAKER_REACH = 300  # a speech verb this far from a figure can still be its attribution
+
+
+def begins_with(text: str, title: str) -> bool:
+    """Does ``text`` begin with ``title``, ignoring case and runs of white space?
+
+    The same as ``" ".join(text.split()).casefold().startswith(...)`` for the title, reading only
+    as much of the text as the title needs (a prefix's normal form is a prefix of the text's).
+    """
+    wanted = " ".join(title.split()).casefold()
+    size = 2 * len(title) + 64
+    while True:
+        head = " ".join(text[:size].split()).casefold()
+        if len(head) >= len(wanted) or size >= len(text):
+            return head.startswith(wanted)
+        size *= 2
 
 
 class Document:
@@ -57,16 +73,27 @@ class Document:
         """The lower-cased text the cheap trigger patterns run on."""
         return self.text.lower()
 
-    def contains(self, trigger: re.Pattern[str]) -> bool:
+    def contains(self, trigger: re.Pattern[str] | Anchored) -> bool:
         """Does the lower-cased text hold a match of a (lower-case) trigger pattern?"""
         if trigger in self._triggered:
             return bool(self._triggered[trigger])
         return self._first_match(trigger) is not None
 
-    def _first_match(self, trigger: re.Pattern[str]) -> re.Match[str] | None:
+    def _first_match(self, trigger: re.Pattern[str] | Anchored) -> re.Match[str] | None:
         key = ("contains", trigger)
         if key not in self._memo:
-            self._memo[key] = trigger.search(self.lowered)
+            if isinstance(trigger, Anchored):
+                starts = self._match_starts(trigger)
+                self._memo[key] = trigger.match(self.lowered, starts[0]) if starts else None
+            else:
+                self._memo[key] = trigger.search(self.lowered)
+        return self._memo[key]
+
+    def _match_starts(self, trigger: Anchored) -> list[int]:
+        """Where an anchored trigger matches in the lower-cased text (found once, for every question)."""
+        key = ("starts", trigger)
+        if key not in self._memo:
+            self._memo[key] = trigger.starts(self.lowered)
         return self._memo[key]
 
     def sentence_contains(self, sentence: Sentence, trigger: re.Pattern[str]) -> bool:
@@ -75,11 +102,23 @@ class Document:
             return trigger.search(sentence.text.lower()) is not None
         return trigger.search(self.lowered, sentence.start, sentence.end) is not None
 
-    def sentences_with(self, trigger: re.Pattern[str]) -> list[Sentence]:
+    def sentences_with(self, trigger: re.Pattern[str] | Anchored) -> list[Sentence]:
         """The sentences holding a match of a trigger pattern, from one scan of the text."""
         if trigger not in self._triggered:
             if len(self.lowered) != len(self.text):  # lower() changed offsets: test sentence by sentence
                 found = [s for s in self.sentences if trigger.search(s.text.lower())]
+            elif isinstance(trigger, Anchored):  # the same walk as below, over the positions found at once
+                found = []
+                position = 0
+                for start in self._match_starts(trigger):
+                    if start < position:
+                        continue
+                    index = bisect_right(self._sentence_starts, start) - 1
+                    if index >= 0 and start < self.sentences[index].end:
+                        found.append(self.sentences[index])
+                        position = self.sentences[index].end
+                    else:
+                        position = trigger.match(self.lowered, start).end()
             else:
                 found = []
                 position = 0

@@ -37,7 +37,8 @@ import numpy as np
 
 from analysis.claims import spending as rules
 from analysis.claims.actors import GROUPS, coordinated_before
-from analysis.claims.document import Document
+from analysis.claims.document import Document, begins_with
+from analysis.claims.patterns import Folded, Needled
 from analysis.claims.numbers import RELATIVE_YEAR, YEAR, relative_year, short_year
 from analysis.claims.sentences import Sentence
 from analysis.model import Claim
@@ -48,40 +49,45 @@ FORMAT_VERSION = 1
 MODEL_NAMES = ("claim", "year", "kind", "actor")
 
 # -- cues the features name ---------------------------------------------------------------------
-# (Word lists grouped by first letter, order kept within a letter: the same matches, found faster.)
+# (Word lists grouped by first letter, order kept within a letter: the same matches, found faster;
+# wrapped as in analysis/claims/patterns.py where that saves a search.)
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)?|[%€$]")
-_HEDGE = re.compile(
-    r"\b(?:c(?:ould|onsider\w*)|m(?:ay|ight)|p(?:ossibly|erhaps)|approach\w*|exclude|rule\s+out|"
-    r"d(?:iscuss\w*|ebat\w*)|if|unless|s(?:uggest\w*|peculat\w*))\b",
-    re.I,
+_HEDGE = Needled(
+    re.compile(
+        r"\b(?:c(?:ould|onsider\w*)|m(?:ay|ight)|p(?:ossibly|erhaps)|approach\w*|exclude|rule\s+out|"
+        r"d(?:iscuss\w*|ebat\w*)|if|unless|s(?:uggest\w*|peculat\w*))\b",
+        re.I,
+    ),
+    folded=("could", "consider", "may", "might", "possibly", "perhaps", "approach", "exclude", "rule", "discuss",
+            "debat", "if", "unless", "suggest", "speculat"),
 )
-_DRAFT = re.compile(
+_DRAFT = Folded(re.compile(
     r"\b(?:draft|b(?:ill|udget\s+law|udget\s+plan)|state\s+budget|a(?:pproved|dopted)|passed)\b",
     re.I,
-)
-_ALL_ALLIES = re.compile(
+))
+_ALL_ALLIES = Folded(re.compile(
     r"\b(?:all|every|each)\s+(?:NATO\s+)?(?:allies|members?|member\s+states|countries|nations|ally)\b|"
     r"\b(?:NATO|[Aa]lliance|allies)(?:'s|’s)?\s+(?:new\s+)?(?:target|goal|guideline|benchmark)",
     re.I,
-)
+))
 _MONTH_BEFORE = re.compile(
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?$|\d{1,2}[./]\d{1,2}[./]$"
 )
-_YEAR_MENTION = re.compile(
+_YEAR_MENTION = Needled(re.compile(
     rf"(?<![\w.,/-])(?:(?P<between>between|from)\s+)?(?P<year>{YEAR})"
     rf"(?:\s*(?:-|–|—|/|\s+to\s+|\s+and\s+)\s*(?P<high>{YEAR}|\d\d)(?![\w%]))?"
     rf"(?![\w%]|[.,]\d|\s*(?:%|per\s?cent|percent|euros?|EUR|€|\$|million|billion|bn|m\b))",
     re.I,
-)
-_RELATIVE_MENTION = re.compile(rf"\b(?P<relative>{RELATIVE_YEAR})\b", re.I)
+), needles=("19", "20"))
+_RELATIVE_MENTION = Needled(re.compile(rf"\b(?P<relative>{RELATIVE_YEAR})\b", re.I), folded=("year",))
 _WORD_BEFORE = re.compile(r"([A-Za-z]+)\W*$")
 _WORD_AFTER = re.compile(r"^\W*([A-Za-z]+)")
 _GROUP_MEMBERS: dict[str, tuple[str, ...]] = {
     "Baltic states": ("Estonia", "Latvia", "Lithuania"),
 }
 _LIST_TAGS = frozenset({"listed", "from_group", "rule_list"})
-_NEAR_WORDS = re.compile(rules.DEFENCE.pattern + "|" + rules.SPENDING.pattern, re.I)
+_NEAR_WORDS = Folded(re.compile(rules.DEFENCE.pattern + "|" + rules.SPENDING.pattern, re.I))
 
 _WINDOW_CHARS = 90
 _WINDOW_TOKENS = 8
@@ -880,13 +886,9 @@ class SpendingModel:
 def _documents(title: str | None, text: str, published: date | datetime | None) -> tuple[Document, Document | None]:
     body = Document(text, published=published)
     title = (title or "").strip()
-    if not title or _normalised(text).startswith(_normalised(title)):
+    if not title or begins_with(text, title):
         return body, None
     return body, Document(title, published=body.published)
-
-
-def _normalised(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _label(candidates: list[_Candidate], body: Document,

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from analysis.claims.actors import ActorMention, coordinated_before, join_names
 from analysis.claims.document import Document
+from analysis.claims.patterns import Anchored, Folded, Needled
 from analysis.claims.numbers import (
     CURRENCY_UNITS,
     DIGITS,
@@ -49,14 +50,19 @@ from analysis.model import Claim
 
 # A text (and a sentence) is only read when its lower-cased form holds one of these:
 # [%€$]|per ?cent|euro|eur\b|usd\b|dollar|pct\b|\dpc\b|\d pc\b, written to start with one character
-# class (the first characters of all of them), which lets the regex engine skip ahead fast; the
-# look-behinds then say which of them it is.
-TRIGGER = re.compile(r"[%€$peud\d](?:(?<=[%€$])|(?<=p)(?:er ?cent|ct\b)|(?<=e)(?:uro|ur\b)|(?<=u)sd\b|(?<=d)ollar|(?<=\d) ?pc\b)")
+# class; the look-behinds then say which of them it is. The anchors find every place it can match
+# with str.find ("pc" one or two characters after the digit), far faster than a scan of the text.
+TRIGGER = Anchored(
+    re.compile(r"[%€$peud\d](?:(?<=[%€$])|(?<=p)(?:er ?cent|ct\b)|(?<=e)(?:uro|ur\b)|(?<=u)sd\b|(?<=d)ollar|(?<=\d) ?pc\b)"),
+    anchors=(("%", 0), ("€", 0), ("$", 0), ("per cent", 0), ("percent", 0), ("pct", 0), ("eur", 0), ("usd", 0),
+             ("dollar", 0), ("pc", 1), ("pc", 2)),
+)
 DEFENCE_ANYWHERE = re.compile(r"defen[cs]|militar|arm(?:y|ed forces|ament)|nato|allie|alliance|security|war chest")
 
 # -- the quantities ----------------------------------------------------------------------------
 # Cheap tests before the full patterns run on a sentence.
-PERCENT_SIGN = re.compile(r"%|[Pp]er ?cent|PERCENT|PER CENT|pct|\dpc\b|\d pc\b")
+PERCENT_SIGN = Needled(re.compile(r"%|[Pp]er ?cent|PERCENT|PER CENT|pct|\dpc\b|\d pc\b"),
+                       needles=("%", "er cent", "ercent", "ER CENT", "ERCENT", "pc"))
 CURRENCY_SIGN = re.compile(r"[€$£]|EUR|USD|GBP|PLN|SEK|NOK|DKK|[Ee]uro|[Dd]ollar|zlot|[Pp]ounds|kron|crowns|roubl|rubl")
 PERCENT = re.compile(
     rf"""(?<![\w.,])
@@ -90,7 +96,8 @@ SHARE_OF_OTHER = re.compile(r"\s*of\s+(?!GDP|gross|national\s+output|economic\s+
 # -- domain cues: the nearest one decides ------------------------------------------------------
 # (Word lists here and below are grouped by first letter, "a(?:id|ssistance)": the regex engine
 # then tries a handful of words at each word start, not all of them. Within a letter the order
-# is kept, so every match is the same as with the flat list.)
+# is kept, so every match is the same as with the flat list. The busiest lists are Folded, or
+# Needled where a few words must occur: see analysis/claims/patterns.py.)
 DEFENCE = re.compile(
     r"\b(?:defen[cs]e|military|a(?:rmed\s+forces|rmy|rmament\w*|lliance|llies|llied)|"
     r"n(?:ational\s+security|ATO)|security\s+spending|war\s+chest)\b",
@@ -103,7 +110,7 @@ SPENDING = re.compile(
     r"pledge[sd]?|norm|requirement|minimum)\b",
     re.I,
 )
-OTHER_DOMAIN = re.compile(
+OTHER_DOMAIN = Folded(re.compile(
     r"\b(?:a(?:pproval|id|ssistance)|b(?:orrowing|allots?|irths?)|c(?:PI|onsumption|ulture|hance|apacity)|"
     r"d(?:eficits?|ebts?|onat\w*|ividends?)|"
     r"e(?:conomy|conomic|xports?|ducation|nergy|lectricity|missions|mployment|arnings)|"
@@ -117,7 +124,7 @@ OTHER_DOMAIN = re.compile(
     r"s(?:urplus(?:es)?|urveys?|urveyed|upport(?:ed|ers|s)?|eats|alar(?:y|ies)|ocial|take|ales|avings)|"
     r"t(?:ax(?:es|ation)?|urnout|urnover)|u(?:nemployment|tili[sz]ation)|v(?:AT|otes?|oted|oters)|wages?|yields?)\b",
     re.I,
-)
+))
 # Money or a share given to another country is aid, not the giver's defence spending.
 AID = re.compile(
     r"\b(?:a(?:id|ssistance)|support\s+(?:for|to)|donations?|for\s+Ukraine|to\s+Ukraine|Ukraine(?:'s|’s))\b",
@@ -145,23 +152,26 @@ RATE_AFTER = re.compile(
     re.I,
 )
 # A number of countries meeting a level is not a level anyone spends ("18 allies spend 2 %").
-COUNTED_COUNTRIES = re.compile(
+COUNTED_COUNTRIES = Needled(re.compile(
     rf"(?<!\ball\s)(?<!\bthe\s)\b(?:{NUMBER}|most|many|several|few|only\s+a\s+few|a\s+(?:handful|few|number|majority|"
     r"third|quarter)|half|a\s+dozen)\s+(?:of\s+(?:the\s+)?(?:NATO(?:'s|’s)?\s+|EU(?:'s|’s)?\s+)?(?:\d+\s+)?)?"
     r"(?:NATO\s+|European\s+|EU\s+|other\s+)?(?:countries|allies|members|member\s+states|nations|states|governments)\b",
     re.I,
-)
+), folded=("countries", "allies", "members", "states", "nations", "governments"))
 # "If every member spent 3 % ...": a hypothetical is neither a pledge nor a level.
-HYPOTHETICAL = re.compile(r"^\W*(?:[Ii]f|[Uu]nless|[Ss]uppose|[Ww]ere)\b|\b(?:if|unless)\s+(?:[\w'’-]+\s+){0,6}$")
+HYPOTHETICAL = Needled(
+    re.compile(r"^\W*(?:[Ii]f|[Uu]nless|[Ss]uppose|[Ww]ere)\b|\b(?:if|unless)\s+(?:[\w'’-]+\s+){0,6}$"),
+    needles=("if", "If", "nless", "uppose", "Were", "were"),
+)
 # "..., of which 3.5 % for core defence": a component of a level stated before.
 COMPONENT_BEFORE = re.compile(r"\b(?:of\s+which|including|includes|out\s+of\s+which)\s+(?:[\w-]+\s+){0,2}$", re.I)
-PROCUREMENT_BEFORE = re.compile(
+PROCUREMENT_BEFORE = Folded(re.compile(
     r"\b(?:c(?:ontracts?|osts?|osting|ompensation)|d(?:eals?|onat\w*)|"
     r"p(?:urchas\w*|rocur\w*|riced?|ackages?)|a(?:cqui\w*|id|ssistance)|b(?:uy\w*|ought)|"
     r"o(?:rders?|rdered|f\s+which)|w(?:orth|ages?)|valued|t(?:enders?|ranche)|loans?|grants?|fines?|"
     r"s(?:alar\w*|ubsid\w*|ales?|old|ell\w*)|i(?:ncluding|ncludes|nstalment))\b",
     re.I,
-)
+))
 PROCUREMENT_AFTER = re.compile(
     r"\s*(?:[\w-]+\s+){0,2}?(?:contracts?|deals?|orders?|packages?|loans?|programmes?|programs?|projects?|"
     r"purchases?|tenders?|sales?|grants?|aid|tranche|costs?|price|bill|funds?|facility|facilities)\b",
@@ -283,13 +293,13 @@ COUNTRY_SPENDING = re.compile(
 )
 
 # -- target or actual --------------------------------------------------------------------------
-GOAL_CUE = re.compile(
+GOAL_CUE = Folded(re.compile(
     r"\b(?:targets?|g(?:oals?|uidelines?)|a(?:ims?|im(?:s|ed|ing)\s+to|mbition\w*|greed\s+to)|"
     r"p(?:ledg\w+|romis\w+|lans?|lanned|ropos\w+)|commit\w*|intend\w*|benchmarks?|obligations?|vow\w*|"
     r"should|must)\b",
     re.I,
-)
-TARGET_CUE = re.compile(
+))
+TARGET_CUE = Folded(re.compile(
     r"\b(?:"
     r"t(?:argets?|o\s+(?:raise|increase|boost|hike|up|lift|reach|ramp\s+up|bring|spend|allocate|invest))|"
     r"g(?:oals?|uidelines?|oing\s+to)|a(?:ims?|im(?:s|ed|ing)\s+to|greed\s+to|gree\s+to|mbition\w*)|"
@@ -297,22 +307,22 @@ TARGET_CUE = re.compile(
     r"s(?:eek\w*|hould|trive\w*|et\s+to|hall)|w(?:ants?|ill|ould)|must|benchmarks?|"
     r"o(?:bligations?|n\s+track\s+to)|vow\w*|expected\s+to|'ll)\b",
     re.I,
-)
-CURRENT_LEVEL = re.compile(
+))
+CURRENT_LEVEL = Needled(re.compile(
     r"\b(?:from|current|currently|now|at\s+present|presently|compared\s+(?:with|to)|up\s+from|down\s+from)\s+"
     r"(?:(?:the|its|a|an)\s+)?(?:(?:current|present|previous)\s+)?(?:level\s+of\s+)?(?:\w+\s+)?$",
     re.I,
-)
+), folded=("from", "current", "now", "present", "compared"))
 BUDGET_CUE = re.compile(
     r"\b(?:b(?:udget\w*|ill)|a(?:llocat\w*|llot\w*|ppropriat\w*)|earmark\w*|foresee\w*)\b",
     re.I,
 )
-ACTUAL_CUE = re.compile(
+ACTUAL_CUE = Folded(re.compile(
     r"\b(?:w(?:as|ere)|i(?:s|nvests|nvesting)|a(?:re|mounted|mounts)|"
     r"s(?:tood|tands|pent|pends|pending\s+is)|reached|t(?:otall?ed|his\s+year)|c(?:urrently|urrent)|now|"
     r"dedicat\w+|forecast|estimated|h(?:as\s+been|ad\s+been)|last\s+year)\b",
     re.I,
-)
+))
 
 # -- years -------------------------------------------------------------------------------------
 TAIL_YEAR = re.compile(

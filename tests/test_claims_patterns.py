@@ -1,0 +1,108 @@
+"""The pattern wrappers find exactly what their bare patterns find, on real-length text and on edge cases."""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from pathlib import Path
+
+import pytest
+
+from analysis.claims import learned, spending
+from analysis.claims.document import Document, begins_with
+from analysis.claims.patterns import Anchored, Folded, Needled
+
+WRITTEN = Path(__file__).resolve().parent / "eval" / "written.jsonl"
+EDGE_CASES = (
+    "Lithuania will spend 3 % of GDP on defence in 2026, the DEFENCE MINISTER said.",
+    "ſpending on defenſe: Spain's allıes and the İnflation, a budget of 5 pc in 2027-28",
+    "If every member spent 3.5 per cent ... 18 of the NATO allies, 2 pct, EUR 1 bn, 4pc and $5",
+    "Kelvin: the bank's KONTRACT and the Europe-wide eurobonds, USD 2 billion, dollars",
+    "",
+)
+
+
+def _texts() -> list[str]:
+    texts = [json.loads(line)["text"] for line in WRITTEN.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts + list(EDGE_CASES)
+
+
+def _wrapped() -> list[tuple[str, Needled | Folded | Anchored]]:
+    return [(f"{module.__name__}.{name}", value) for module in (spending, learned)
+            for name, value in vars(module).items() if isinstance(value, (Needled, Folded, Anchored))]
+
+
+def _windows(text: str) -> list[tuple[int, int | None]]:
+    size = len(text)
+    return [(0, None), (0, size), (size // 3, None), (size // 4, size // 2), (max(0, size - 60), size)]
+
+
+def _found(match: re.Match[str] | None):
+    return None if match is None else (match.span(), match.groups())
+
+
+@pytest.mark.parametrize("name,wrapped", _wrapped(), ids=[name for name, _ in _wrapped()])
+def test_a_wrapped_pattern_searches_and_iterates_as_the_bare_pattern(name, wrapped) -> None:
+    bare = wrapped.regex
+    for text in _texts():
+        for variant in (text, text.lower()):
+            for pos, endpos in _windows(variant):
+                args = (variant, pos) if endpos is None else (variant, pos, endpos)
+                assert _found(wrapped.search(*args)) == _found(bare.search(*args)), (name, variant[:80], pos, endpos)
+                if isinstance(wrapped, (Needled, Folded)):
+                    assert [_found(m) for m in wrapped.finditer(*args)] == [_found(m) for m in bare.finditer(*args)]
+
+
+def test_anchored_starts_are_every_position_where_the_pattern_matches() -> None:
+    trigger = spending.TRIGGER
+    for text in _texts():
+        lowered = text.lower()
+        assert trigger.starts(lowered) == [i for i in range(len(lowered)) if trigger.regex.match(lowered, i)]
+
+
+def _sentences_with_bare(document: Document, pattern: re.Pattern[str]) -> list[int]:
+    """The scan Document.sentences_with makes with a bare pattern, one search after another."""
+    starts = [s.start for s in document.sentences]
+    found, position = [], 0
+    match = pattern.search(document.lowered)
+    while match is not None:
+        index = bisect_right(starts, match.start()) - 1
+        if index >= 0 and match.start() < document.sentences[index].end:
+            found.append(index)
+            position = document.sentences[index].end
+        else:
+            position = match.end()
+        match = pattern.search(document.lowered, position)
+    return found
+
+
+def test_the_trigger_picks_the_same_sentences_as_a_scan_with_the_bare_pattern() -> None:
+    for text in _texts():
+        document = Document(text)
+        if len(document.lowered) != len(text):
+            continue
+        assert [s.index for s in document.sentences_with(spending.TRIGGER)] == _sentences_with_bare(document, spending.TRIGGER.regex)
+        assert document.contains(spending.TRIGGER) == (spending.TRIGGER.regex.search(document.lowered) is not None)
+
+
+@pytest.mark.parametrize("text,title", [
+    ("Estonia to spend 3 %   of GDP.\nThe cabinet met.", "ESTONIA to spend 3 % of GDP"),
+    ("Straße  der Verteidigung", "STRASSE der"),
+    (" " * 500 + "Latvia\n\n\tbuys  tanks " + "x" * 300, "latvia buys tanks"),
+    ("Latvia buys tanks", "Latvia buys tanks and guns"),
+    ("Latvia buys", ""),
+    ("A" * 1000, "a" * 999 + " b"),
+])
+def test_begins_with_is_the_normal_form_comparison(text: str, title: str) -> None:
+    def normal(value: str) -> str:
+        return " ".join(value.split()).casefold()
+
+    assert begins_with(text, title) == normal(text).startswith(normal(title))
+
+
+def test_folded_refuses_patterns_it_cannot_fold() -> None:
+    with pytest.raises(ValueError, match="not case-insensitive"):
+        Folded(re.compile("defence"))
+    with pytest.raises(ValueError, match="upper-case escapes"):
+        Folded(re.compile(r"\bdefence\S", re.I))
