@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import io
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from typing import Literal
+from zoneinfo import ZoneInfo
 
 from analysis.ingest.dates import ParsedDate, check_published, parse_published
 from analysis.ingest.errors import ReadError
@@ -71,13 +74,22 @@ def read_text_page(text: str, name: str) -> list[Item]:
 
 # -- HTML ---------------------------------------------------------------------------------------
 
-# Dates that name the article itself, then generic ones that are as often a related story's, a
-# comment's or the page's last build: htmldate (the article's original date) goes between the two.
+# Dates that name the article itself, in the order trusted (the page's order says nothing: analytics
+# tags such as sailthru.date often carry the last revision), then generic ones that are as often a
+# related story's, a comment's or the page's last build, and last-modified ones: htmldate (the
+# article's original date, searched on a copy without the generic and modified ones) goes between.
 _META_PUBLISHED = (
     "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date", "sailthru.date",
     "pubdate", "publishdate", "publish-date", "article.published", "article_date_original",
 )
 _META_GENERIC_DATE = ("date", "dc.date", "dc.date.issued", "dcterms.created", "dcterms.date", "dcterms.issued")
+_META_MODIFIED = ("article:modified_time", "og:updated_time", "og:article:modified_time", "datemodified", "lastmod",
+                  "last-modified", "dcterms.modified", "dc.date.modified", "revision_date", "updated_time")
+# Where a date candidate comes from: the article's own metadata, a search of the page, a generic meta date.
+DateSource = Literal["own", "searched", "generic"]
+# Elements holding readers' comments (class or id "comments", "comment-date", "kb-comment-box"...).
+_COMMENT_SECTIONS = ("//*[not(self::html or self::body or self::main or self::article)]"
+                     "[re:test(concat(' ', @class, ' ', @id, ' '), '[\\s_-]comments?[\\s_-]', 'i')]")
 _JSON_LD_ARTICLES = frozenset(("article", "newsarticle", "blogposting", "reportagenewsarticle", "analysisnewsarticle",
                                "opinionnewsarticle", "scholarlyarticle", "techarticle", "report", "liveblogposting"))
 # Extraction settings tried in turn: precise first, trafilatura's defaults, then recall, before a refusal.
@@ -117,18 +129,9 @@ def read_html(text: str, name: str) -> list[Item]:
     domain = domain_of(url) if url else None
     known = outlet_for_domain(domain)
     tz = zone_for(outlet=known, domain=domain)
-    published = ParsedDate(None)
-    for candidate in (meta.get("published"), lambda: _htmldate(tree), extracted.get("date"), meta.get("published_generic")):
-        raw = candidate() if callable(candidate) else candidate
-        if not raw:
-            continue
-        published = parse_published(raw, tz=tz)
-        if published.value is not None:
-            break
-        if published.warning:
-            warnings.append(published.warning)
-    else:
-        published = ParsedDate(None)
+    published = _published(tree, meta, extracted, tz=tz)
+    if published.warning:
+        warnings.append(published.warning)
     outlet = (known.name if known else None) or meta.get("site") or extracted.get("sitename") or domain
     return [
         Item(
@@ -146,6 +149,40 @@ def read_html(text: str, name: str) -> list[Item]:
             warnings=tuple(warnings),
         )
     ]
+
+
+def _published(tree, meta: dict, extracted: dict, *, tz: ZoneInfo | None) -> ParsedDate:
+    """The first date the candidates give that parses; a date found by searching the page is passed
+    over when it is later than the page's own date or last change, which bound its publication: it
+    is a comment's, a newer related story's or the masthead's today."""
+    page_days = (_day(parse_published(raw, tz=tz).value) for raw in meta.get("page_dates", ()))
+    latest = max((day for day in page_days if day is not None), default=None)
+    warning = None
+    for source, raw in _date_candidates(tree, meta, extracted):
+        if not raw:
+            continue
+        published = parse_published(raw, tz=tz)
+        if published.value is None:
+            warning = warning or published.warning
+        elif source != "searched" or latest is None or _day(published.value) <= latest:
+            return published
+    return ParsedDate(None, warning)
+
+
+def _date_candidates(tree, meta: dict, extracted: dict) -> Iterator[tuple[DateSource, str | None]]:
+    """The article's own metadata; htmldate's original date, quick then extensive, on the page less
+    the evidence ranked apart (generic and last-modified meta dates) and less its comments;
+    trafilatura's date; the page's generic date. Lazy: a page with its own date is not searched."""
+    yield "own", meta.get("published")
+    search_tree = _date_search_tree(tree)
+    yield "searched", _htmldate(search_tree, extensive_search=False)
+    yield "searched", _htmldate(search_tree, extensive_search=True)
+    yield "searched", extracted.get("date")
+    yield "generic", meta.get("published_generic")
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _extract(markup: str, *, url: str | None, options: dict[str, bool]) -> tuple[dict, str]:
@@ -184,6 +221,8 @@ def _title(meta: dict, extracted: dict) -> str:
 def _html_meta(tree) -> dict:
     found: dict = {}
     tags: list[str] = []
+    published: dict[str, str] = {}
+    page_dates: list[str] = []  # the page's generic and last-modified dates
     for element in tree.iter("meta"):
         key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip()
         value = (element.get("content") or "").strip()
@@ -193,9 +232,12 @@ def _html_meta(tree) -> dict:
         if lowered in ("og:title", "twitter:title") and "title" not in found:
             found["title"] = value
         elif lowered in _META_PUBLISHED:
-            found.setdefault("published", value)
+            published.setdefault(lowered, value)
         elif lowered in _META_GENERIC_DATE:
             found.setdefault("published_generic", value)
+            page_dates.append(value)
+        elif lowered in _META_MODIFIED:
+            page_dates.append(value)
         elif lowered in ("author", "article:author", "dc.creator", "parsely-author"):
             found.setdefault("author", value)
         elif lowered == "og:site_name":
@@ -209,6 +251,8 @@ def _html_meta(tree) -> dict:
     for link in tree.iter("link"):
         if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
             found["url"] = link.get("href").strip()
+    if published:
+        found["published"] = next(published[key] for key in _META_PUBLISHED if key in published)
     if "published" not in found:
         for element in tree.xpath('//*[@itemprop="datePublished"][@content or @datetime]'):
             found["published"] = (element.get("content") or element.get("datetime")).strip()
@@ -229,6 +273,7 @@ def _html_meta(tree) -> dict:
     if headline is not None and headline.text_content().strip():
         found["h1"] = " ".join(headline.text_content().split())
     found["tags"] = tags
+    found["page_dates"] = page_dates
     return found
 
 
@@ -260,11 +305,25 @@ def _json_ld_published(tree) -> str | None:
     return next((value for is_article, value in found if is_article), found[0][1] if found else None)
 
 
-def _htmldate(tree) -> str | None:
+def _date_search_tree(tree):
+    """A copy of the page for htmldate: without the meta dates read_html ranks itself (htmldate takes
+    a generic or a last-modified one before a date shown in the article) and without readers' comments."""
+    pruned = copy.deepcopy(tree)
+    for element in pruned.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+        if key in _META_GENERIC_DATE or key in _META_MODIFIED:
+            element.drop_tree()
+    for element in pruned.xpath(_COMMENT_SECTIONS, namespaces={"re": "http://exslt.org/regular-expressions"}):
+        if not element.xpath(".//h1"):  # a wrapper of the article that merely mentions comments
+            element.drop_tree()
+    return pruned
+
+
+def _htmldate(tree, *, extensive_search: bool) -> str | None:
     from htmldate import find_date
 
     try:
-        return find_date(tree, original_date=True, extensive_search=False)
+        return find_date(tree, original_date=True, extensive_search=extensive_search)
     except Exception:  # htmldate raises broadly on odd trees; a missing date is not fatal
         return None
 
