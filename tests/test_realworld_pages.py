@@ -84,15 +84,16 @@ def test_main_text_scores_at_least_trafilaturas_default(summary):
 
 
 def test_dates_are_at_least_htmldates(summary):
-    """The same day as the gold, where it names one, at least as often as htmldate's original date.
+    """The same day as the gold, where it names one, at least as often as htmldate's original date,
+    and at least the issue's 0.90.
 
-    The issue asks for 0.90; we read 0.885 (htmldate 0.880) of 366 pages. Of the misses, 29 are
-    pages where no candidate on the page (metadata, htmldate's original or latest date) gives the
-    gold's day (some golds name another year than every date on the page), and most others are
-    where the gold takes the modified date over article:published_time, or the local day of a UTC
-    time.
+    We read 0.907 of 366 pages (332; htmldate 0.880; 0.885 before the article's own metadata was
+    ranked by name, htmldate searched the page without generic and last-modified meta dates and
+    without comments, and a searched date later than the page's own was passed over). Of the 34
+    misses, 15 golds name a day the page does not show in any form, 11 take the page's modified
+    or "as of" date over its published one, 2 a local day of a UTC time; see the issue's notes.
     """
     assert summary.dated == 366
     ours, htmldate = summary.ours_dates / summary.dated, summary.htmldate_dates / summary.dated
     assert ours >= htmldate
-    assert ours >= 0.88
+    assert ours >= 0.90
