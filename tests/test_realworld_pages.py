@@ -90,8 +90,9 @@ def test_dates_are_at_least_htmldates(summary):
     We read 0.907 of 366 pages (332; htmldate 0.880; 0.885 before the article's own metadata was
     ranked by name, htmldate searched the page without generic and last-modified meta dates and
     without comments, and a searched date later than the page's own was passed over). Of the 34
-    misses, 15 golds name a day the page does not show in any form, 11 take the page's modified
-    or "as of" date over its published one, 2 a local day of a UTC time; see the issue's notes.
+    misses, 14 golds name a day the page does not show in any form, 11 take the page's modified
+    or "as of" date (or a later forum post's) over its published one, 2 the local day of a UTC
+    time the page writes no zone for; 7 are ours (a related story's, a comment's or the masthead's).
     """
     assert summary.dated == 366
     ours, htmldate = summary.ours_dates / summary.dated, summary.htmldate_dates / summary.dated
