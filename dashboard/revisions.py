@@ -50,19 +50,10 @@ def panel_actors(revisions: pd.DataFrame, actuals: pd.DataFrame, *, limit: int) 
 def _actual_x(actuals: pd.DataFrame) -> pd.Series:
     """An actual level sits at the middle of the year (or period) it is for; without a year, on its day."""
     start = pd.to_numeric(actuals["year"], errors="coerce")
-    end = pd.to_numeric(actuals["year_high"], errors="coerce").fillna(start)
-    middle = pd.to_datetime((start + 0.5).astype("float").map(_year_fraction), errors="coerce")
-    span = pd.to_datetime((end + 0.5).astype("float").map(_year_fraction), errors="coerce")
-    middle = middle + (span - middle) / 2
-    return middle.fillna(pd.to_datetime(actuals["stated"]))
-
-
-def _year_fraction(year: float) -> pd.Timestamp | None:
-    if year != year:
-        return None
-    whole = int(math.floor(year))
-    start = pd.Timestamp(year=whole, month=1, day=1)
-    return start + (pd.Timestamp(year=whole + 1, month=1, day=1) - start) * (year - whole)
+    end = pd.to_numeric(actuals["year_high"], errors="coerce").fillna(start) + 1
+    first = pd.to_datetime(start.map("{:.0f}-01-01".format, na_action="ignore"), errors="coerce")
+    last = pd.to_datetime(end.map("{:.0f}-01-01".format, na_action="ignore"), errors="coerce")
+    return (first + (last - first) / 2).fillna(pd.to_datetime(actuals["stated"]))
 
 
 def _hover(rows: pd.DataFrame, headline: pd.Series) -> np.ndarray:
@@ -164,15 +155,20 @@ def _draw_targets(fig: go.Figure, chain: pd.DataFrame, *, actor: str, row: int, 
     # the current target after each statement: an interim level leaves it as it was
     steps = shown.assign(end=shown["date"].shift(-1).fillna(until).clip(lower=shown["date"]))
     high = steps["to_value_high"].astype(float).fillna(steps["to_value"].astype(float))
-    for (start, end, low, top) in zip(steps["date"], steps["end"], steps["to_value"].astype(float), high):
-        if top > low:  # a range: a band over the time it was the target
-            fig.add_trace(go.Scatter(
-                x=[start, end, end, start, start], y=[low, low, top, top, low], name=name, mode="lines",
-                fill="toself", fillcolor=TARGET_BAND, line=dict(width=0), hoverinfo="skip", showlegend=False),
-                row=row, col=col)
+    ranged = steps[(high > steps["to_value"].astype(float)).to_numpy()]
+    if not ranged.empty:  # each range a band over the time it was the target: one trace, gaps between
+        tops = high[(high > steps["to_value"].astype(float)).to_numpy()]
+        start, end = ranged["date"].to_numpy("datetime64[ns]"), ranged["end"].to_numpy("datetime64[ns]")
+        low, gap = ranged["to_value"].to_numpy(float), np.full(len(ranged), np.datetime64("NaT"), "datetime64[ns]")
+        xs = np.column_stack([start, end, end, start, start, gap]).ravel()
+        ys = np.column_stack([low, low, tops.to_numpy(float), tops.to_numpy(float), low, np.full(len(ranged), np.nan)]).ravel()
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, name=name, mode="lines", fill="toself", fillcolor=TARGET_BAND, line=dict(width=0),
+            hoverinfo="skip", showlegend=False), row=row, col=col)
     mid = (steps["to_value"].astype(float) + high) / 2
     fig.add_trace(go.Scatter(
-        x=[*steps["date"], steps["end"].iloc[-1]], y=[*mid, mid.iloc[-1]], name=name, mode="lines",
+        x=np.append(steps["date"].to_numpy("datetime64[ns]"), steps["end"].to_numpy("datetime64[ns]")[-1:]),
+        y=np.append(mid.to_numpy(float), mid.to_numpy(float)[-1:]), name=name, mode="lines",
         line=dict(color=TARGET, width=2.4, shape="hv"), hoverinfo="skip", showlegend=False),
         row=row, col=col)
 
@@ -182,7 +178,7 @@ def _draw_targets(fig: go.Figure, chain: pd.DataFrame, *, actor: str, row: int, 
     quiet_mid = (quiet_values + quiet["to_value_high"].astype(float).fillna(quiet_values)) / 2
     if not quiet.empty:
         fig.add_trace(go.Scatter(
-            x=quiet["date"], y=quiet_mid, name=name, mode="markers", showlegend=False,
+            x=quiet["date"].to_numpy("datetime64[ns]"), y=quiet_mid.to_numpy(float), name=name, mode="markers", showlegend=False,
             marker=dict(size=7, symbol="circle-open", color=QUIET, line=dict(width=1.5)),
             customdata=quiet["claim_id"].astype(str).to_numpy(object),
             hovertext=_hover(quiet, "<b>" + name + "</b>: " + quiet["summary"].map(plain)),
@@ -190,7 +186,7 @@ def _draw_targets(fig: go.Figure, chain: pd.DataFrame, *, actor: str, row: int, 
     changed_values = changed["to_value"].astype(float)
     changed_mid = (changed_values + changed["to_value_high"].astype(float).fillna(changed_values)) / 2
     fig.add_trace(go.Scatter(
-        x=changed["date"], y=changed_mid, name=name, mode="markers", showlegend=False,
+        x=changed["date"].to_numpy("datetime64[ns]"), y=changed_mid.to_numpy(float), name=name, mode="markers", showlegend=False,
         marker=dict(size=10, color=TARGET, line=dict(color="#FFFFFF", width=1)),
         customdata=changed["claim_id"].astype(str).to_numpy(object),
         hovertext=_hover(changed, "<b>" + name + "</b>: " + changed["summary"].map(plain)),
@@ -227,7 +223,7 @@ def _draw_actuals(fig: go.Figure, actuals: pd.DataFrame, *, actor: str, row: int
         return
     spread = (points["value_high"] - points["value"]).where(points["value_high"].notna(), 0).clip(lower=0)
     fig.add_trace(go.Scatter(
-        x=_actual_x(points), y=points["value"].astype(float),
+        x=_actual_x(points).to_numpy("datetime64[ns]"), y=points["value"].to_numpy(float),
         name=plain(actor), mode="markers", showlegend=False,
         marker=dict(size=9, symbol="diamond", color=ACTUAL, line=dict(color="#FFFFFF", width=1)),
         error_y=dict(type="data", symmetric=False, array=spread.to_numpy(float),
