@@ -26,13 +26,13 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Container, Sequence
-from itertools import islice, repeat
+from itertools import chain, repeat
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.themes import Taxonomy, ThemeScore, ThemeScorer, _Doc
+from analysis.themes import Taxonomy, ThemeScore, ThemeScorer, _Doc, _Stack
 
 # Bump when the features change: a model file built with other features is stale.
 FEATURES_VERSION = 1
@@ -40,8 +40,9 @@ _DENSE_PER_THEME = 8
 _SENTENCE_FEATURES = 3
 # CountVectorizer's r"(?u)\b\w\w+\b": a greedy run of word characters always ends at a boundary,
 # and a failed one-letter run is skipped whole, so the \b are implied; without them the pattern
-# starts with a character class, which the regex engine scans for in C.
-_TOKEN = re.compile(r"\w\w+")
+# starts with a character class, which the regex engine scans for in C. ASCII: the words are
+# read from ASCII text only (see _words), where the ASCII classes are faster and the same.
+_TOKEN = re.compile(r"\w\w+", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,29 +90,58 @@ def _learn_vocabulary(texts: Sequence[str], *, min_df: int, max_features: int) -
 
 
 class _Counter:
-    """Counts of a fixed vocabulary's grams per text: the transform of a fitted CountVectorizer, faster."""
+    """Counts of a fixed vocabulary's grams per text: the transform of a fitted CountVectorizer, faster.
+
+    Each word is looked up once (in C, with ``map``) in a table of the words the vocabulary's
+    terms are made of; its unigram column and the bigram column of each pair of known words are
+    then found for the whole batch at once, so no bigram string is ever built.
+    """
 
     def __init__(self, vocabulary: Sequence[str]):
-        self.index = {term: i for i, term in enumerate(vocabulary)}
         self.size = len(vocabulary)
+        words: dict[str, int] = {}
+        unigrams: list[tuple[int, int]] = []
+        bigrams: dict[int, int] = {}
+        pairs = []
+        for column, term in enumerate(vocabulary):
+            parts = term.split(" ")
+            if len(parts) == 1:
+                unigrams.append((words.setdefault(term, len(words)), column))
+            elif len(parts) == 2:  # ``_grams`` makes nothing longer
+                pairs.append((words.setdefault(parts[0], len(words)), words.setdefault(parts[1], len(words)), column))
+        self.word_ids = words
+        self.unknown = len(words)
+        # per word id: its unigram column or -1 (a word only part of bigrams); the last is an unknown word
+        self.unigram_columns = np.full(len(words) + 1, -1, dtype=np.int64)
+        for word, column in unigrams:
+            self.unigram_columns[word] = column
+        self.bigram_columns = {first * len(words) + second: column for first, second, column in pairs}
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        # The grams of ``_grams``, in its order, looked up in C (map) with -1 for grams not in
-        # the vocabulary, which numpy then drops.
-        lookup = self.index.get
-        found: list[int] = []
-        sizes = np.zeros(len(texts) + 1, dtype=np.int64)
-        for row, text in enumerate(texts, start=1):
-            words = _words(text)
-            found += map(lookup, words, repeat(-1))
-            found += map(lookup, map(" ".join, zip(words, islice(words, 1, None))), repeat(-1))
-            sizes[row] = 2 * len(words) - 1 if words else 0
-        ids = np.array(found, dtype=np.int64)
-        known = ids >= 0
-        indptr = np.concatenate([[0], np.cumsum(known)])[np.cumsum(sizes)]
-        columns = ids[known]
-        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns.astype(np.int32),
-                                indptr.astype(np.int64)), shape=(len(texts), self.size))
+        word_lists = list(map(_words, texts))
+        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
+        ids = np.array(list(map(self.word_ids.get, chain.from_iterable(word_lists), repeat(self.unknown))),
+                       dtype=np.int64)
+        # each word's unigram column, then the column of the bigram it starts, in the text's order
+        # (the layout ``sum_duplicates`` sorts and counts), -1 where none
+        grams = np.full((len(ids), 2), -1, dtype=np.int64)
+        grams[:, 0] = self.unigram_columns[ids]
+        if len(ids) > 1:
+            ends = np.cumsum(lengths)
+            last = ends[lengths > 0] - 1  # a text's last word starts no bigram
+            pair = (ids[:-1] != self.unknown) & (ids[1:] != self.unknown)
+            pair[last[last < len(ids) - 1]] = False
+            starts = np.flatnonzero(pair)
+            keys = ids[starts] * self.unknown + ids[starts + 1]
+            grams[starts, 1] = list(map(self.bigram_columns.get, keys.tolist(), repeat(-1)))
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), 2 * lengths)
+        flat = grams.ravel()
+        known = flat >= 0
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows[known], minlength=len(texts)), out=indptr[1:])
+        columns = flat[known]
+        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns.astype(np.int32), indptr),
+                               shape=(len(texts), self.size))
         matrix.sum_duplicates()
         return matrix
 
@@ -143,7 +173,9 @@ class _Batch:
     """What the model reads of a batch of articles: lexicon docs, sentence counts, dense features."""
 
     docs: list[_Doc]
-    rule_scores: list[list[ThemeScore]]
+    units: _Stack  # the lexicon's evidence of every unit of the batch
+    rule_totals: np.ndarray  # items x themes: the lexicon's weighted evidence (ThemeScorer._totals)
+    rule_scores: np.ndarray  # items x themes: the lexicon's scores, rounded as its ThemeScores are
     sentence_counts: sp.csr_matrix  # one row per unit (title and sentences) of every article
     owners: np.ndarray  # the article of each unit row
     doc_counts: sp.csr_matrix
@@ -178,20 +210,20 @@ class ThemeModel:
             scorer = self._rule_scorer = ThemeScorer(self.taxonomy, use_model=False).fit([])
         return scorer
 
-    def _batch(self, documents: Sequence[tuple[str, str]], vectorizer, *, explain: Container[int] = ()) -> _Batch:
-        """The batch's features; rule scores carry terms and sentences only for the themes in
-        ``explain`` (the features use the scores alone)."""
+    def _batch(self, documents: Sequence[tuple[str, str]], vectorizer) -> _Batch:
+        """The batch's features: every step runs once for the whole batch, not per article."""
         scorer = self._scorer()
-        docs = [scorer._units(title, text) for title, text in documents]
-        rule_scores = [scorer._aggregate(doc, None, explain=explain) for doc in docs]
+        docs, units = scorer._units_many(documents)
+        totals = scorer._totals(units)
+        rule_scores = np.array([round(1.0 - 0.5 ** total, 4) for total in totals.ravel().tolist()],
+                               dtype=np.float64).reshape(totals.shape)
         texts = [unit.text for doc in docs for unit in doc.units]
-        owners = np.repeat(np.arange(len(docs)), [len(doc.units) for doc in docs])
+        owners = units.owners
         counts = vectorizer.transform(texts)
         gather = sp.csr_matrix((np.ones(len(owners), dtype=np.float32), (owners, np.arange(len(owners)))),
                                shape=(len(docs), len(owners)))
-        dense = np.vstack([_dense_features(doc, scores, len(self.taxonomy)) for doc, scores in zip(docs, rule_scores)]) \
-            if docs else np.zeros((0, len(self.taxonomy) * (_DENSE_PER_THEME + 1)), dtype=np.float32)
-        return _Batch(docs, rule_scores, counts, owners, sp.csr_matrix(gather @ counts), dense)
+        return _Batch(docs, units, totals, rule_scores, counts, owners, sp.csr_matrix(gather @ counts),
+                      _dense_features(units, rule_scores))
 
     def _sentence_probabilities(self, batch: _Batch, coef: np.ndarray, intercept: float) -> np.ndarray:
         if batch.sentence_counts.shape[0] == 0:
@@ -321,14 +353,31 @@ class ThemeModel:
         if not documents:
             return []
         keys = self.taxonomy.keys
-        unlearned = frozenset(i for i, key in enumerate(keys) if key not in self.themes_) if explain else ()
-        batch = self._batch(documents, self._vectorizer_, explain=unlearned)
-        results = [list(scores) for scores in batch.rule_scores]
+        batch = self._batch(documents, self._vectorizer_)
+        scorer = self._scorer()
+        n = len(documents)
+        results: list[list[ThemeScore]] = [[] for _ in range(n)]
+        rule_scores = batch.rule_scores.tolist()
+        assigned_by_rule = (batch.rule_totals >= 1.0 - 1e-9).tolist()
+        bounds = batch.units.bounds
+        for index, key in enumerate(keys):  # unlearned themes keep the lexicon's score, as it explains it
+            if key in self.themes_:
+                continue
+            explained = np.flatnonzero(batch.units.evidence[:, index]).size if explain else 0
+            for i in range(n):
+                terms: tuple[str, ...] = ()
+                sentences: tuple[str, ...] = ()
+                if explained:
+                    doc = batch.docs[i]
+                    if doc.units and doc.evidence[:, index].any():
+                        weights = batch.units.weights[bounds[i]:bounds[i + 1]]
+                        terms, sentences = scorer._explain(doc, index, doc.evidence[:, index], weights, None)
+                results[i].append(ThemeScore(key, rule_scores[i][index], assigned_by_rule[i][index], terms, sentences))
         doc_tfidf = _tfidf(batch.doc_counts, self.doc_idf_)
         sentence_tfidf = _tfidf(batch.sentence_counts, self.sentence_idf_) if batch.sentence_counts.shape[0] else None
         dense = batch.dense * self.lexicon_weight
         vocabulary_size = len(self.vocabulary_)
-        bounds = np.searchsorted(batch.owners, np.arange(len(documents) + 1))
+        learned: dict[int, list[ThemeScore]] = {}
         for t, key in enumerate(self.themes_):
             index = keys.index(key)
             if sentence_tfidf is not None:
@@ -343,14 +392,22 @@ class ThemeModel:
                  + (sentence_features * self.sentence_weight) @ coef[vocabulary_size + dense.shape[1]:]
                  + self.intercept_[t])
             probability = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64)))
-            for i in range(len(documents)):
-                assigned = bool(probability[i] >= self.thresholds_[t])
-                terms: tuple[str, ...] = ()
-                sentences: tuple[str, ...] = ()
-                if explain and (assigned or probability[i] >= 0.25):
+            assigned = (probability >= self.thresholds_[t]).tolist()
+            shown = (probability >= 0.25).tolist() if explain else [False] * n
+            scores = learned[index] = []
+            for i, p in enumerate(probability.tolist()):
+                terms = sentences = ()
+                if explain and (assigned[i] or shown[i]):
                     terms, sentences = self._explain(batch, i, doc_tfidf, coef[:vocabulary_size],
                                                      sentence_probability[bounds[i]:bounds[i + 1]], index)
-                results[i][index] = ThemeScore(key, round(float(probability[i]), 4), assigned, terms, sentences)
+                scores.append(ThemeScore(key, round(p, 4), assigned[i], terms, sentences))
+        if learned:  # every item's scores in the taxonomy's order
+            order = [learned[index] if key in self.themes_ else None for index, key in enumerate(keys)]
+            merged = []
+            for i, rule in enumerate(results):
+                rule_iter = iter(rule)
+                merged.append([next(rule_iter) if column is None else column[i] for column in order])
+            results = merged
         return results
 
     def _explain(self, batch: _Batch, i: int, doc_tfidf: sp.csr_matrix, coef: np.ndarray,
@@ -361,7 +418,8 @@ class ThemeModel:
         contribution = data * coef[indices]
         order = np.argsort(-contribution)[:6]
         words = [str(self.vocabulary_[indices[k]]) for k in order if contribution[k] > 0]
-        rule_terms, rule_sentences = self._scorer()._explain_lexicon(batch.docs[i], index)
+        weights = batch.units.weights[batch.units.bounds[i]:batch.units.bounds[i + 1]]
+        rule_terms, rule_sentences = self._scorer()._explain_lexicon(batch.docs[i], index, weights)
         terms = tuple(dict.fromkeys([*rule_terms[:4], *words]))[:8]
         units = batch.docs[i].units
         ranked = np.argsort(-sentence_probability, kind="stable")[:3]
@@ -422,26 +480,39 @@ def _dense_rows(triples: np.ndarray, n_rows: int, width: int) -> np.ndarray:
     return out
 
 
-def _dense_features(doc: _Doc, rule_scores: list[ThemeScore], n_themes: int) -> np.ndarray:
-    """Per taxonomy theme: sentence counts and shares about it, title and lead, strongest, passing, rule score."""
-    features = np.zeros((n_themes, _DENSE_PER_THEME + 1), dtype=np.float32)
-    features[:, _DENSE_PER_THEME] = [s.score for s in rule_scores]
-    if not doc.units:
-        return features.ravel()
-    evidence = doc.evidence.astype(np.float32)
-    is_title = np.fromiter((unit.kind == "title" for unit in doc.units), bool, len(doc.units))
+def _dense_features(units: _Stack, rule_scores: np.ndarray) -> np.ndarray:
+    """Per article and taxonomy theme: sentence counts and shares about it, title and lead, strongest,
+    passing, rule score; for the whole batch at once (sums over each article's units)."""
+    n, n_themes = rule_scores.shape
+    features = np.zeros((n, n_themes, _DENSE_PER_THEME + 1), dtype=np.float32)
+    features[:, :, _DENSE_PER_THEME] = rule_scores
+    sizes = np.diff(units.bounds)
+    has = sizes > 0
+    if not has.any():
+        return features.reshape(n, -1)
+    starts = units.bounds[:-1][has]
+
+    def per_article(values: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(values, starts, axis=0)
+
+    evidence = units.evidence.astype(np.float32)
+    is_title = units.is_title
     body = ~is_title
-    n_body = max(int(body.sum()), 1)
-    about_body = (evidence >= 1.0) & body[:, None]
-    features[:, 0] = np.log1p(about_body.sum(axis=0))
-    features[:, 1] = about_body.sum(axis=0) / n_body
-    if is_title.any():
-        features[:, 2] = (evidence[is_title] >= 0.75).any(axis=0)
-    body_rows = np.flatnonzero(body)
-    if len(body_rows):
-        features[:, 3] = evidence[body_rows[0]] >= 1.0
-        features[:, 5] = np.log1p(evidence[body_rows].sum(axis=0))
-        features[:, 7] = (evidence[body_rows[:3]] >= 1.0).any(axis=0)
-    features[:, 4] = np.minimum(evidence.max(axis=0), 3.0) / 3.0
-    features[:, 6] = ((evidence > 0) & (evidence < 1.0)).sum(axis=0) / n_body
-    return features.ravel()
+    titled = is_title[starts]  # a title is an article's first unit
+    n_body = per_article(body.astype(np.int64))
+    body_share = np.maximum(n_body, 1)[:, None]
+    about_body = per_article(((evidence >= 1.0) & body[:, None]).astype(np.int64))
+    rank = np.arange(len(units.owners)) - np.repeat(starts + titled, sizes[has])  # place among the body units
+    first = np.minimum(starts + titled, len(units.owners) - 1)
+    with_body = (n_body > 0)[:, None]
+    out = np.zeros((int(has.sum()), n_themes, _DENSE_PER_THEME), dtype=np.float32)
+    out[:, :, 0] = np.log1p(about_body)
+    out[:, :, 1] = about_body / body_share
+    out[:, :, 2] = per_article(((evidence >= 0.75) & is_title[:, None]).astype(np.int64)) > 0
+    out[:, :, 3] = with_body & (evidence[first] >= 1.0)
+    out[:, :, 4] = np.minimum(np.maximum.reduceat(evidence, starts, axis=0), 3.0) / 3.0
+    out[:, :, 5] = np.log1p(per_article(evidence * body[:, None].astype(np.float32)))
+    out[:, :, 6] = per_article(((evidence > 0) & (evidence < 1.0)).astype(np.int64)) / body_share
+    out[:, :, 7] = per_article(((evidence >= 1.0) & (body & (rank < 3))[:, None]).astype(np.int64)) > 0
+    features[has, :, :_DENSE_PER_THEME] = out
+    return features.reshape(n, -1)

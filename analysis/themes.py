@@ -379,13 +379,18 @@ _SPENDING_PURPOSE = re.compile(
     r"\b(?:million|billion|bn|percent|per cent|budget|allocation|funds?|funding|money|set aside|earmarked)"
     rf"\b[^.;]{{0,40}}?\b(?:for|on|to|into) ((?:{_ITEM}, )*{_ITEM},? (?:and|or) [\w'-]++(?: [\w'-]++){{0,4}})"
 )
+# The literal words one of _SPENDING_PURPOSE's first words contains ("fund" for funds, funding).
+_MONEY_WORDS = ("million", "billion", "bn", "percent", "per cent", "budget", "allocation", "fund", "money",
+                "set aside", "earmarked")
 
 
 def _subordinate_ranges(sentence: str) -> list[tuple[int, int]]:
     # both list patterns need " and " or " or " (an enumeration also ", "): skip the scans without
     ranges = []
     if " and " in sentence or " or " in sentence:
-        patterns = (_ENUMERATION, _SPENDING_PURPOSE) if ", " in sentence else (_SPENDING_PURPOSE,)
+        # ... and a money word for the purpose of money (the scan is slow, the substring test is not)
+        patterns = ((_ENUMERATION,) if ", " in sentence else ()) \
+            + ((_SPENDING_PURPOSE,) if any(word in sentence for word in _MONEY_WORDS) else ())
         ranges = [m.span(1) for pattern in patterns for m in pattern.finditer(sentence)]
     for m in _SUBORDINATE.finditer(sentence):
         if m.group().startswith("("):
@@ -449,7 +454,62 @@ class _Unit:
 class _Doc:
     units: list[_Unit]
     headline_only: bool
-    evidence: np.ndarray  # units x themes: each unit's lexicon evidence, as in its ``evidence``
+    evidence: np.ndarray | None  # units x themes: each unit's lexicon evidence (``_stack_docs`` fills it in)
+
+
+@dataclass(slots=True)
+class _Stack:
+    """The units of a batch of items, one row each, item after item (see ``_stack_docs``)."""
+
+    evidence: np.ndarray  # units x themes; each item's ``_Doc.evidence`` is a view of its rows
+    is_title: np.ndarray  # per unit
+    weights: np.ndarray  # per unit: title, lead, headline or 1 (``ThemeScorer._weights``)
+    owners: np.ndarray  # per unit: its item
+    bounds: np.ndarray  # item i's units are rows bounds[i]:bounds[i + 1]
+    excluded: np.ndarray  # items x themes: the item uses an excluded sense of the theme's words
+
+
+def _stack_docs(docs: Sequence[_Doc], n_themes: int, rules: EvidenceRules) -> _Stack:
+    """One evidence matrix for a batch's items, filled once; each doc's ``evidence`` becomes a view of it."""
+    sizes = np.fromiter(map(len, (doc.units for doc in docs)), dtype=np.int64, count=len(docs))
+    bounds = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    n_units = int(bounds[-1])
+    cells: list[int] = []
+    values: list[float] = []
+    excluded_cells: list[int] = []
+    is_title = np.zeros(n_units, dtype=bool)
+    weights = np.ones(n_units)
+    row = 0
+    for number, doc in enumerate(docs):
+        units = doc.units
+        if not units:
+            continue
+        titled = units[0].kind == "title"  # a title comes first, and only then
+        is_title[row] = titled
+        if doc.headline_only:
+            weights[row:row + len(units)] = rules.headline_weight
+        else:  # an item with sentences: its title, then its lead (the first body sentence)
+            if titled:
+                weights[row] = rules.title_weight
+            weights[row + titled] = rules.lead_weight
+        for unit in units:
+            if unit.evidence:
+                base = row * n_themes
+                for index, value in unit.evidence.items():
+                    cells.append(base + index)
+                    values.append(value)
+            if unit.excluded:
+                excluded_cells += [number * n_themes + index for index in unit.excluded]
+            row += 1
+    evidence = np.zeros((n_units, n_themes))
+    evidence.ravel()[cells] = values
+    excluded = np.zeros((len(docs), n_themes), dtype=bool)
+    excluded.ravel()[excluded_cells] = True
+    for number, doc in enumerate(docs):
+        doc.evidence = evidence[bounds[number]:bounds[number + 1]]
+    owners = np.repeat(np.arange(len(docs)), sizes)
+    return _Stack(evidence, is_title, weights, owners, bounds, excluded)
 
 
 def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
@@ -461,47 +521,59 @@ def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
         return _Unit(kind, text, {}, {}, ())
     ranges = _subordinate_ranges(text) if len(matches) > 1 and ("(" in text or ", " in text) else ()
     excluded: list[int] = []
-    # (theme, clause) -> (anchor terms, context terms, seed terms); clause 0 main, 1 subordinate
-    parts: dict[tuple[int, int], tuple[dict[str, float], dict[str, float], set[str]]] = {}
+    # Per theme and clause, keyed 2 * theme + clause (1 in a subordinate clause): the anchor terms
+    # (seed and cue) with their weights, the context terms, and the seed terms.
+    anchors: dict[int, dict[str, float]] = {}
+    context: dict[int, dict[str, float]] = {}
+    seeds: dict[int, set[str]] = {}
     for start, index, term, role in matches:
         if role == "exclude":
             excluded.append(index)
             continue
-        clause = 1 if ranges and any(a <= start < b for a, b in ranges) else 0
-        slot = parts.get((index, clause))
-        if slot is None:
-            slot = parts[(index, clause)] = ({}, {}, set())
-        if role == "context":
-            slot[1][term] = ROLE_WEIGHTS["context"]
+        key = 2 * index + 1 if ranges and any(a <= start < b for a, b in ranges) else 2 * index
+        bucket = context if role == "context" else anchors
+        found = bucket.get(key)
+        if found is None:
+            bucket[key] = {term: ROLE_WEIGHTS[role]}
         else:
-            slot[0][term] = ROLE_WEIGHTS[role]
-            if role == "seed":
-                slot[2].add(term)
+            found[term] = ROLE_WEIGHTS[role]
+        if role == "seed":
+            seeded = seeds.get(key)
+            if seeded is None:
+                seeds[key] = {term}
+            else:
+                seeded.add(term)
     evidence: dict[int, float] = {}
-    seeds: dict[int, float] = {}
+    seed_counts: dict[int, float] = {}
     terms: dict[int, dict[str, float]] = {}
-    for (index, clause), (anchors, context, seed) in parts.items():
-        if not anchors:
-            continue  # context never counts on its own
-        factor = 1.0 if clause == 0 else rules.subordinate_weight
+    for key, anchored in anchors.items():  # context never counts on its own
+        index = key >> 1
+        factor = rules.subordinate_weight if key & 1 else 1.0
+        around = context.get(key)
         evidence[index] = evidence.get(index, 0.0) + factor * (
-            sum(anchors.values()) + min(rules.context_cap, sum(context.values())))
-        if seed:
-            seeds[index] = seeds.get(index, 0.0) + factor * len(seed)
-        found = terms.setdefault(index, {})
-        for bucket in (anchors, context):
+            sum(anchored.values()) + (min(rules.context_cap, sum(around.values())) if around else 0.0))
+        if key in seeds:
+            seed_counts[index] = seed_counts.get(index, 0.0) + factor * len(seeds[key])
+        found = terms.get(index)
+        if found is None and factor == 1.0:  # a theme's terms in one clause: as they are
+            terms[index] = {**anchored, **around} if around else dict(anchored)
+            continue
+        if found is None:
+            found = terms[index] = {}
+        for bucket in (anchored, around) if around else (anchored,):
             for term, weight in bucket.items():
                 if factor * weight > found.get(term, 0.0):
                     found[term] = factor * weight
-    if len(evidence) > 1 and seeds and kind == "body":
+    if len(evidence) > 1 and seed_counts and kind == "body":
         # Cue-only evidence in a sentence with another activity theme's seed term mostly describes
         # that theme's subject: "the deployment of Patriot air defence" is not a sentence about
         # troop deployments. An actor theme (Belarus) shares sentences with activities instead:
         # "a Russian military plane violated the airspace" is about both.
-        strong = {index for index, value in seeds.items() if value >= 1.0 and not lexicon.actors[index]}
-        for index in evidence:
-            if index not in seeds and not lexicon.actors[index] and strong - {index}:
-                evidence[index] *= rules.competing_weight
+        actors = lexicon.actors
+        if any(value >= 1.0 and not actors[index] for index, value in seed_counts.items()):
+            for index in evidence:
+                if index not in seed_counts and not actors[index]:
+                    evidence[index] *= rules.competing_weight
     return _Unit(kind, text, evidence, terms, tuple(excluded))
 
 
@@ -518,11 +590,7 @@ def _doc_units(lexicon: Lexicon, title: str, text: str, rules: EvidenceRules) ->
             units.append(_unit_evidence(lexicon, title, "title", rules))
     for (start, end), matches in zip(spans, _sentence_terms(lexicon, text, spans)):
         units.append(_unit_evidence(lexicon, text[start:end], "body", rules, matches))
-    evidence = np.zeros((len(units), len(lexicon.actors)))
-    for u, unit in enumerate(units):
-        for index, value in unit.evidence.items():
-            evidence[u, index] = value
-    return _Doc(units, headline_only=not spans, evidence=evidence)
+    return _Doc(units, headline_only=not spans, evidence=None)  # filled in by _stack_docs
 
 
 def _sentence_terms(lexicon: Lexicon, text: str, spans: list[tuple[int, int]]) -> list[list | None]:
@@ -538,21 +606,29 @@ def _sentence_terms(lexicon: Lexicon, text: str, spans: list[tuple[int, int]]) -
     folded = fold_text(text)
     found = lexicon.find(folded)
     out: list[list | None] = []
-    k = 0
+    k, n = 0, len(found)
+    n_themes = len(lexicon.theme_patterns)
+    cached, roles = lexicon.cache.get, lexicon.roles
     for start, end in spans:
-        while k < len(found) and found[k][0] < start:
+        while k < n and found[k][0] < start:
             k += 1
+        # Lexicon._take over the sentence's matches, inline: per theme, where its last term ended
+        taken = [0] * n_themes
         matches = []
-        while k < len(found) and found[k][0] < end:
+        while k < n and found[k][0] < end:
             at, surface = found[k]
+            k += 1
             if at + len(surface) > end:  # runs on past the sentence: its longest term inside it
                 m = lexicon.pattern.match(folded, at, end)
-                if m is not None:
-                    matches.append((at - start, m.group(1)))
-            else:
-                matches.append((at - start, surface))
-            k += 1
-        out.append(lexicon._take(matches))
+                if m is None:
+                    continue
+                surface = m.group(1)
+            at -= start
+            for index, term, role, length in cached(surface) or roles(surface):
+                if at >= taken[index]:
+                    taken[index] = at + length
+                    matches.append((at, index, term, role))
+        out.append(matches)
     return out
 
 
@@ -651,12 +727,36 @@ class ThemeScorer:
         """Scores for many items at once (the corpus model runs on all their sentences together)."""
         if not hasattr(self, "lexicon_"):
             raise RuntimeError("ThemeScorer is not fitted; call fit(documents) first (fit([]) for the lexicon only)")
-        docs = [self._units(title, text) for title, text in documents]
+        docs, _ = self._units_many(documents)
         model_evidence = self._model_evidence(docs)
         return [self._aggregate(doc, extra) for doc, extra in zip(docs, model_evidence)]
 
     def _units(self, title: str | None, text: str | None) -> _Doc:
-        return _doc_units(self.lexicon_, title or "", text or "", self.rules)
+        return self._units_many([(title, text)])[0][0]
+
+    def _units_many(self, documents: Sequence[tuple[str | None, str | None]]) -> tuple[list[_Doc], _Stack]:
+        """Each item's units, and all their evidence in one matrix (each doc's evidence is a view of it)."""
+        lexicon, rules = self.lexicon_, self.rules
+        docs = [_doc_units(lexicon, title or "", text or "", rules) for title, text in documents]
+        return docs, _stack_docs(docs, len(self.taxonomy), rules)
+
+    def _totals(self, units: _Stack) -> np.ndarray:
+        """Per item and theme, the weighted lexicon evidence ``_aggregate`` scores (``extra`` None).
+
+        Evidence and weights are sums of halves and quarters, so the sums are exact in any order:
+        the same totals as ``_aggregate``'s, for a whole batch at once.
+        """
+        rules = self.rules
+        totals = np.zeros(units.excluded.shape)
+        if not len(units.owners):
+            return totals
+        evidence = units.evidence
+        about = np.where(units.is_title[:, None], evidence >= rules.title_about, evidence >= 1.0)
+        passing = np.where(units.excluded[units.owners], 0.0, rules.passing_weight)
+        strength = np.where(about, np.minimum(evidence, rules.sentence_cap), passing * evidence)
+        has = np.diff(units.bounds) > 0
+        totals[has] = np.add.reduceat(units.weights[:, None] * strength, units.bounds[:-1][has], axis=0)
+        return totals
 
     def _model_evidence(self, docs: list[_Doc]) -> list[tuple[np.ndarray, list[list[tuple[str, ...]]]] | None]:
         """Per item: evidence the corpus model adds to each unit and theme, and the words behind it."""
@@ -744,12 +844,14 @@ class ThemeScorer:
             weights[int(np.argmin(is_title))] = rules.lead_weight  # the first body sentence
         return is_title, weights
 
-    def _explain_lexicon(self, doc: _Doc, index: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The terms and sentences ``_aggregate(doc, None)`` gives a theme, for one theme alone."""
+    def _explain_lexicon(self, doc: _Doc, index: int,
+                         weights: np.ndarray | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The terms and sentences ``_aggregate(doc, None)`` gives a theme, for one theme alone
+        (``weights``: the doc's unit weights, when known)."""
         column = doc.evidence[:, index] if doc.units else np.zeros(0)
         if not column.any():
             return (), ()
-        return self._explain(doc, index, column, self._weights(doc)[1], None)
+        return self._explain(doc, index, column, self._weights(doc)[1] if weights is None else weights, None)
 
     def _explain(self, doc: _Doc, index: int, column: np.ndarray, weights: np.ndarray, extra):
         """The terms (by what they contributed) and the strongest sentences behind a theme's score."""
