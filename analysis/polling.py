@@ -9,6 +9,7 @@ the state before the poll (the next poll fetches again and adds what is missing,
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Iterable, Sequence
@@ -122,12 +123,62 @@ def poll_sources(owner: Owner, sources: Sequence[Source], out: JobOutput, *, fet
     return polled
 
 
+def poll_soon(owner: Owner, source: Source) -> None:
+    """Make a source due now (its next poll is moved to now); the poller takes it at its next look."""
+    def write(store: Store) -> None:
+        state = store.source_states().get(source.name) or SourceState().to_dict()
+        store.save_source_state(source.name, source.url, {**state, "next_poll": None})
+    owner.write(write, label=f"poll {source.name} soon")
+
+
 def set_paused(owner: Owner, source: Source, paused: bool) -> None:
     """Pause or resume polling a source (kept in the store, so it survives restarts)."""
     def write(store: Store) -> None:
         state = store.source_states().get(source.name) or SourceState().to_dict()
         store.save_source_state(source.name, source.url, {**state, "paused": paused})
     owner.write(write, label=f"{'pause' if paused else 'resume'} {source.name}")
+
+
+# The poller of each store this process serves (set by `flankwatch serve`), for the Sources page.
+RUNNING: dict[Path, "Poller"] = {}
+
+
+def running_poller(db: str | os.PathLike[str]) -> "Poller | None":
+    return RUNNING.get(Path(db).resolve())
+
+
+def health(con, sources: Sequence[Source], *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """One row per source for the Sources page: state, last success and error, items per day, next poll."""
+    now = now or datetime.now(timezone.utc)
+    saved = {name: SourceState.from_dict(json.loads(state)) for name, state in
+             con.execute("SELECT name, CAST(state AS VARCHAR) FROM source_state").fetchall()}
+    counts = {row[0]: row[1:] for row in con.execute(
+        """SELECT source_name, count(*), count(*) FILTER (WHERE ingested_at >= ?::TIMESTAMPTZ - INTERVAL 7 DAY),
+                  max(ingested_at)
+           FROM items WHERE source_name IS NOT NULL GROUP BY source_name""", [now]).fetchall()}
+    rows = []
+    for source in sources:
+        state = saved.get(source.name, SourceState())
+        total, week, last_item = counts.get(source.name, (0, 0, None))
+        if not source.enabled:
+            status = "disabled"
+        elif state.paused:
+            status = "paused"
+        elif state.last_attempt is None:
+            status = "not polled yet"
+        elif state.last_error and (state.last_success is None or state.last_error_at >= state.last_success):
+            status = "failing"
+        else:
+            status = "ok"
+        rows.append({
+            "name": source.name, "status": status, "outlet": source.outlet, "url": source.url,
+            "last_success": state.last_success, "last_error": state.last_error,
+            "last_error_kind": state.last_error_kind, "last_error_at": state.last_error_at,
+            "failures": state.consecutive_failures, "items": int(total), "per_day": round(week / 7, 1),
+            "last_item": last_item, "next_poll": None if status in ("disabled", "paused") else state.next_poll,
+            "interval_min": source.interval / 60, "paused": state.paused,
+        })
+    return rows
 
 
 class Poller:
@@ -147,14 +198,22 @@ class Poller:
         self.last_round: datetime | None = None
         self._mtime: float | None = None
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="flankwatch-poller", daemon=True)
 
     def start(self) -> "Poller":
+        RUNNING[self.owner.path] = self
         self._thread.start()
         return self
 
+    def poll_now(self) -> None:
+        """Look for due sources at once rather than at the next tick."""
+        self._wake.set()
+
     def stop(self, timeout: float | None = 10) -> None:
+        RUNNING.pop(self.owner.path, None)
         self._stop.set()
+        self._wake.set()
         self._thread.join(timeout)
         self.fetcher.close()
 
@@ -183,7 +242,8 @@ class Poller:
                     self.last_round = datetime.now(timezone.utc)
                 except Exception as exc:  # the poller must outlive any one round
                     self.problem = f"polling stopped a round: {type(exc).__name__}: {exc}"
-            self._stop.wait(self.every)
+            self._wake.wait(self.every)
+            self._wake.clear()
 
 
 class _Quiet(JobOutput):

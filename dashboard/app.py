@@ -27,6 +27,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("views/articles.py", "Articles", ":material/article:", "articles"),
     ("views/topics.py", "Topics", ":material/hub:", "topics"),
     ("views/model.py", "Model", ":material/model_training:", "model"),
+    ("views/sources.py", "Sources", ":material/rss_feed:", "sources"),
     ("views/upload.py", "Add articles", ":material/upload_file:", "add-articles"),
 )
 
