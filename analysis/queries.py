@@ -26,8 +26,8 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-Freq = Literal["day", "week", "month"]
-FREQS: tuple[Freq, ...] = ("day", "week", "month")
+Freq = Literal["day", "week", "month", "quarter", "year"]
+FREQS: tuple[Freq, ...] = ("day", "week", "month", "quarter", "year")
 ClaimType = Literal["spending", "deployment", "migration"]
 CLAIM_TYPES: tuple[ClaimType, ...] = ("spending", "deployment", "migration")
 DimensionName = Literal["theme", "topic"]
@@ -37,9 +37,16 @@ ROLLUP_DB = "fw_rollups"
 FACTS = f"{ROLLUP_DB}.facts"
 MAX_MASK_THEMES = 63
 
-_FREQ_INTERVAL: Mapping[str, str] = MappingProxyType(
-    {"day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH"}
-)
+_FREQ_INTERVAL: Mapping[str, str] = MappingProxyType({
+    "day": "INTERVAL 1 DAY", "week": "INTERVAL 7 DAY", "month": "INTERVAL 1 MONTH",
+    "quarter": "INTERVAL 3 MONTH", "year": "INTERVAL 1 YEAR",
+})
+# the mean length of each period in days: how many periods a span makes
+FREQ_DAYS: Mapping[str, float] = MappingProxyType(
+    {"day": 1.0, "week": 7.0, "month": 30.44, "quarter": 91.31, "year": 365.25})
+AUTO_MAX_PERIODS = 60
+AUTO_MIN_PERIODS = 4
+AUTO_MIN_ITEMS_PER_PERIOD = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -851,6 +858,30 @@ def topic_map(con: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int = 
                s.published_date
         FROM sample s JOIN items t ON t.id = s.id LEFT JOIN topics tp ON tp.topic_id = s.topic_id
         ORDER BY hash(s.id), s.id""", [*where.params, limit])
+
+
+def period_count(first: date, last: date, freq: Freq) -> int:
+    """How many ``freq`` periods the days ``first`` to ``last`` touch (roughly, for choosing one)."""
+    return 1 + int(((last - first).days + 1) / FREQ_DAYS[_check_freq(freq)])
+
+
+def auto_freq(first: date | None, last: date | None, *, items: int) -> Freq:
+    """The period a time chart of ``items`` items between ``first`` and ``last`` reads best in.
+
+    The finest period that gives at most 60 periods and, on average, two items or more in each;
+    when even the coarsest that still gives four periods is sparser than that, that one (a month
+    of a few items: weeks, not one bar). A year of a busy store is weeks, a decade quarters or
+    years, a sparse decade years.
+    """
+    if first is None or last is None:
+        return "month"
+    first, last = sorted((first, last))
+    fitting = [f for f in FREQS if period_count(first, last, f) <= AUTO_MAX_PERIODS] or ["year"]
+    several = [f for f in fitting if period_count(first, last, f) >= AUTO_MIN_PERIODS] or fitting[:1]
+    for freq in several:
+        if items / period_count(first, last, freq) >= AUTO_MIN_ITEMS_PER_PERIOD:
+            return freq
+    return several[-1]
 
 
 def default_range(last: date, *, days: int) -> tuple[date, date]:

@@ -188,10 +188,52 @@ def test_topic_volume_and_compare_periods(con):
                           second=(date(2025, 3, 1), date(2025, 2, 1)))
 
 
+@pytest.mark.parametrize("freq, period", [("quarter", date(2025, 1, 1)), ("year", date(2025, 1, 1))])
+def test_quarters_and_years_bucket_the_items(con, freq, period):
+    connection, rollups = con
+    volume = q.volume(connection, Filters(), freq=freq, rollups=rollups)
+    migration = volume[volume["key"] == "migration"]
+    assert [p.date() for p in pd.to_datetime(migration["period"])] == [period]
+    assert (migration["items"].tolist(), migration["total"].tolist()) == ([2], [4])
+    spikes = volume[volume["spike"]]
+    assert q.spike_headlines(connection, Filters(), spikes, freq=freq, rollups=rollups).empty
+
+
+def test_a_quarterly_series_is_zero_filled_across_years(tmp_path):
+    items = [(f"q{n}", "article", f"Radar story {n}", "Radar sites.", day, "LRT", None, None)
+             for n, day in enumerate([date(2023, 2, 1), date(2023, 11, 30), date(2024, 8, 15)])]
+    themes = [(i[0], "air_defence", 0.8, True, ["radar"], ["Radar sites."]) for i in items]
+    _write(tmp_path / "quarters.duckdb", items, themes, [])
+    with duckdb.connect(str(tmp_path / "quarters.duckdb"), read_only=True) as connection:
+        quarterly = q.volume(connection, Filters(), freq="quarter")
+    assert [p.date() for p in pd.to_datetime(quarterly["period"])] == [
+        date(2023, 1, 1), date(2023, 4, 1), date(2023, 7, 1), date(2023, 10, 1), date(2024, 1, 1),
+        date(2024, 4, 1), date(2024, 7, 1)]
+    assert quarterly["items"].tolist() == [1, 0, 0, 1, 0, 0, 1]
+
+
+@pytest.mark.parametrize("first, last, items, expected", [
+    (date(2014, 1, 2), date(2025, 10, 27), 338, "quarter"),      # the demo: a sparse decade
+    (date(2014, 1, 2), date(2025, 10, 27), 1_000_000, "quarter"),  # a busy decade: still at most 60 bars
+    (date(1990, 1, 1), date(2025, 10, 27), 5_000, "year"),       # too long for quarters
+    (date(2014, 1, 2), date(2025, 10, 27), 30, "year"),          # too sparse for quarters
+    (date(1900, 1, 1), date(2025, 10, 27), 50, "year"),          # over 60 years: still years
+    (date(2024, 10, 28), date(2025, 10, 27), 5_000, "week"),     # a busy year
+    (date(2024, 10, 28), date(2025, 10, 27), 40, "month"),       # a quiet year
+    (date(2025, 9, 28), date(2025, 10, 27), 300, "day"),         # a busy month
+    (date(2025, 9, 28), date(2025, 10, 27), 3, "week"),          # three items in a month: weeks, not one bar
+    (date(2025, 10, 27), date(2025, 10, 27), 1, "day"),          # one day
+    (date(2025, 10, 27), date(2025, 10, 14), 3, "day"),          # reversed ends are put in order
+    (None, None, 0, "month"),
+])
+def test_auto_period_follows_span_and_density(first, last, items, expected):
+    assert q.auto_freq(first, last, items=items) == expected
+
+
 def test_volume_rejects_unknown_options(con):
     connection, _ = con
-    with pytest.raises(ValueError, match="freq must be one of day, week, month"):
-        q.volume(connection, Filters(), freq="year")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="freq must be one of day, week, month, quarter, year"):
+        q.volume(connection, Filters(), freq="fortnight")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="dimension must be one of theme, topic"):
         q.volume(connection, Filters(), dimension="outlet")  # type: ignore[arg-type]
 
