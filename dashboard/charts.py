@@ -11,22 +11,35 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard import colours as fw_colours
 
 INK = "#17263A"
 MUTED = "#5B6B7F"
 GRID = "#DCE3EC"
 SPIKE = "#C0392B"
 FONT = "Inter, 'Source Sans 3', 'Segoe UI', Helvetica, Arial, sans-serif"
-# Distinct, print-safe colours for things without a taxonomy colour (actors, topics, places).
-PALETTE = (
-    "#2F5D8A", "#C8553D", "#3A7D44", "#8E5572", "#D4A017", "#1B998B", "#6C4F9E", "#A0522D",
-    "#4F6D7A", "#E07A5F", "#2E86AB", "#7D8F29", "#B56576", "#386641", "#9D4EDD", "#5E6472",
-)
-FALLBACK_COLOUR = "#8C99A6"
+# Colours for things without a taxonomy colour (actors, outlets, places, topics): dashboard/colours.py.
+PALETTE = fw_colours.PALETTE
+FALLBACK_COLOUR = fw_colours.FALLBACK
+LOW_COUNT = "#B8C2CC"  # a period with too few items for a share: drawn, greyed, not as a share
+MIN_SHARE_ITEMS = 5
+DAY_MS = 86_400_000
+# per period: how a period is named in ticks and hovers, and its length in days (bar widths, padding)
+PERIODS: Mapping[str, tuple[str, float]] = {
+    "day": ("%Y-%m-%d", 1.0),
+    "week": ("week of %Y-%m-%d", 7.0),
+    "month": ("%b %Y", 30.44),
+    "quarter": ("{year} Q{quarter}", 91.31),
+    "year": ("%Y", 365.25),
+}
+MAX_LABELLED_TICKS = 12
 HEIGHT = 460
 EXPORT_WIDTH = 1200
 EXPORT_HEIGHT = 675
@@ -42,13 +55,85 @@ def plain(text: object, *, limit: int | None = None) -> str:
 
 
 def palette_colours(keys: Sequence[str], *, known: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A colour per key: the taxonomy's where it has one, else the palette in order."""
-    known = known or {}
-    colours: dict[str, str] = {}
-    spare = iter(PALETTE * (1 + len(keys) // len(PALETTE)))
-    for key in keys:
-        colours[key] = known.get(key) or next(spare)
-    return colours
+    """A colour per key: the taxonomy's where it has one, else the key's own (dashboard/colours.py).
+
+    A key's colour never depends on the other keys, so a filter cannot recolour an actor.
+    """
+    return fw_colours.colours(keys, known=known)
+
+
+def period_label(period: object, freq: str) -> str:
+    """How a period reads on an axis or in a hover: '2025-10-27', 'Oct 2025', '2025 Q4', '2025'."""
+    stamp = pd.Timestamp(period)
+    pattern = PERIODS.get(freq, PERIODS["day"])[0]
+    if freq == "quarter":
+        return pattern.format(year=stamp.year, quarter=stamp.quarter)
+    return stamp.strftime(pattern)
+
+
+def period_labels(periods: Sequence[object] | pd.Series, freq: str) -> list[str]:
+    return [period_label(p, freq) for p in periods]
+
+
+_PERIOD_STEP: Mapping[str, pd.DateOffset] = {
+    "day": pd.DateOffset(days=1), "week": pd.DateOffset(days=7), "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3), "year": pd.DateOffset(years=1),
+}
+
+
+def period_ends(periods: Sequence[object] | pd.Series, freq: str) -> list[pd.Timestamp]:
+    """The first day after each period (periods are given by their first day)."""
+    step = _PERIOD_STEP[freq]
+    return [pd.Timestamp(p) + step for p in periods]
+
+
+def period_middles(periods: Sequence[object] | pd.Series, freq: str) -> list[pd.Timestamp]:
+    """Where a period's bar stands: the middle of its days, so a month's bar covers its month."""
+    starts = [pd.Timestamp(p) for p in periods]
+    return [start + (end - start) / 2 for start, end in zip(starts, period_ends(starts, freq))]
+
+
+def period_widths(periods: Sequence[object] | pd.Series, freq: str, *, fill: float = 0.8) -> list[float]:
+    """Bar widths in milliseconds: ``fill`` of each period (a lone bar is otherwise a millisecond wide)."""
+    starts = [pd.Timestamp(p) for p in periods]
+    return [fill * (end - start).total_seconds() * 1000 for start, end in zip(starts, period_ends(starts, freq))]
+
+
+def _stamp(value: pd.Timestamp) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def fit_date_axis(fig: go.Figure, dates: Sequence[object] | pd.Series, *, freq: str | None = None,
+                  axis: str = "xaxis") -> go.Figure:
+    """Date ticks that are dates, whatever the span: the fix for one-date and few-period charts.
+
+    plotly draws a chart whose points share one date over a millisecond, ticked
+    ``23:59:59.999``. With ``freq`` (``dates`` are then period starts, bars at their middles) the
+    axis runs from the first period's first day to the last one's end, and up to twelve periods
+    get one labelled tick each ('Oct 2025', '2025 Q4'). Without it (points on days) a single day
+    gets three days either side. Ticks never fall inside a day. ``axis``: 'xaxis', 'xaxis2', ...
+    """
+    stamps = sorted(pd.to_datetime(pd.Series(list(dates)), errors="coerce").dropna().unique())
+    settings: dict[str, object] = {"type": "date"}
+    if stamps:
+        first, last = pd.Timestamp(stamps[0]), pd.Timestamp(stamps[-1])
+        if freq is not None:
+            end = period_ends([last], freq)[0]
+            pad = (end - last) / 2 if first == last else pd.Timedelta(0)  # a lone bar, not a wall
+            settings["range"] = [_stamp(first - pad), _stamp(end + pad)]
+            if len(stamps) <= MAX_LABELLED_TICKS:
+                settings.update(tickmode="array", tickvals=[_stamp(m) for m in period_middles(stamps, freq)],
+                                ticktext=period_labels(stamps, freq))
+        elif first == last:
+            settings.update(range=[_stamp(first - pd.Timedelta(days=3)), _stamp(last + pd.Timedelta(days=3))],
+                            tickmode="array", tickvals=[_stamp(first)], ticktext=[first.strftime("%Y-%m-%d")])
+        if "tickvals" not in settings:
+            span_days = (last - first).days + (PERIODS[freq][1] if freq else 0)
+            settings["tickformat"] = "%Y" if span_days > 3 * 365 else "%b %Y" if span_days > 120 else "%d %b %Y"
+            if span_days < 14:
+                settings["dtick"] = DAY_MS
+    fig.update_layout({axis: settings})
+    return fig
 
 
 def source_note(*, filters_text: str, items: int) -> str:
@@ -69,15 +154,16 @@ def _finish(
 ) -> go.Figure:
     """The house layout: title top left, the legend beside the plot, the source note below it."""
     title_text = f"<b>{plain(title)}</b>"
-    if subtitle:
-        title_text += f"<br><span style='font-size:12px;color:{MUTED}'>{plain(subtitle)}</span>"
+    if subtitle:  # a newline in the subtitle breaks it (plotly titles do not wrap on a phone)
+        lines = "<br>".join(plain(line) for line in subtitle.split("\n"))
+        title_text += f"<br><span style='font-size:12px;color:{MUTED}'>{lines}</span>"
     fig.update_layout(
         template="plotly_white",
         height=height,
         font=dict(family=FONT, size=13, color=INK),
         title=dict(text=title_text, x=0.01, xanchor="left", xref="container", y=1, yanchor="top",
                    yref="container", pad=dict(t=14, l=4), font=dict(size=17)),
-        margin=dict(l=70, r=30, t=84 if subtitle else 64, b=96),
+        margin=dict(l=70, r=30, t=(84 + 14 * subtitle.count("\n")) if subtitle else 64, b=96),
         legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top",
                     title=dict(text=f"<b>{plain(legend_title)}</b>" if legend_title else ""),
                     font=dict(size=12), itemclick="toggle", itemdoubleclick="toggleothers"),
@@ -147,6 +233,133 @@ def volume_chart(
     return fig
 
 
+def _share_hover(label: str, *, share: bool) -> str:
+    value = "%{y:.1%} of %{customdata[2]:,d} items (%{customdata[1]:,d})" if share else \
+        "%{y:,d} items (of %{customdata[2]:,d} in all)"
+    return f"<b>{label}</b><br>%{{customdata[0]}}: {value}<extra></extra>"
+
+
+def small_multiples_chart(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    labels: Mapping[str, str],
+    colours: Mapping[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+    note: str,
+    freq: str,
+    share: bool = False,
+    items: str = "items",
+    total: str = "total",
+    min_total: int = MIN_SHARE_ITEMS,
+    subtitle: str | None = None,
+) -> go.Figure:
+    """One small bar chart per series (theme), stacked on a shared time axis and a shared y scale.
+
+    Reads on a phone as on a slide: no legend to decode (each panel is named in its colour), the
+    biggest series on top. ``share`` draws y as a share of all coverage in the period, except
+    where fewer than ``min_total`` items were published: one item is not "100 % of coverage".
+    Those periods are greyed ticks at zero whose hover gives the count.
+    """
+    order = list(data.groupby(series, sort=False)[items].sum().sort_values(ascending=False, kind="stable").index)
+    panels = max(1, len(order))
+    panel_px = 92
+    fig = make_subplots(rows=panels, cols=1, shared_xaxes=True, start_cell="bottom-left",
+                        vertical_spacing=min(0.3, 26 / (panels * panel_px)))
+    for index, key in enumerate(order):
+        row = panels - index  # row 1 is the bottom panel
+        rows = data[data[series] == key].sort_values(x)
+        label = plain(labels.get(key, key))
+        colour = colours.get(key, FALLBACK_COLOUR)
+        middles = period_middles(rows[x], freq)
+        custom = np.column_stack([period_labels(rows[x], freq), rows[items].to_numpy(),
+                                  (rows[total] if total in rows else rows[items]).to_numpy()]).tolist()
+        values = rows[y].to_numpy(float)
+        if share and total in rows:
+            low = (rows[total] < min_total).to_numpy()
+            values = np.where(low, np.nan, values)
+            if low.any():
+                low_rows = [c for c, flag in zip(custom, low) if flag]
+                fig.add_trace(go.Scatter(
+                    x=[m for m, flag in zip(middles, low) if flag], y=[0] * int(low.sum()), mode="markers",
+                    name=f"{label}: too few items", showlegend=False,
+                    marker=dict(symbol="line-ew-open", size=12, color=LOW_COUNT, line=dict(width=3, color=LOW_COUNT)),
+                    customdata=low_rows,
+                    hovertemplate=(f"<b>{label}</b><br>%{{customdata[0]}}: only %{{customdata[2]:,d}} items in all, "
+                                   f"fewer than {min_total}: no share shown<extra></extra>"),
+                ), row=row, col=1)
+        fig.add_trace(go.Bar(
+            x=middles, y=values, width=period_widths(rows[x], freq), name=label, showlegend=False,
+            marker=dict(color=colour, line=dict(width=0)), customdata=custom,
+            hovertemplate=_share_hover(label, share=share),
+        ), row=row, col=1)
+        fig.add_annotation(
+            text=f"<span style='color:{colour}'>■</span> <b>{label}</b>", x=0, y=1, xref="x domain" if row == 1
+            else f"x{row} domain", yref="y domain" if row == 1 else f"y{row} domain", xanchor="left",
+            yanchor="bottom", showarrow=False, font=dict(size=12, color=INK), yshift=1,
+        )
+    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="", note=note,
+            height=96 + (84 + 14 * subtitle.count("\n") if subtitle else 64) + panels * panel_px)
+    fig.update_layout(showlegend=False, bargap=0, margin=dict(l=56, r=16))
+    fig.update_xaxes(title=dict(text=""))
+    fig.update_layout(xaxis=dict(title=dict(text=plain(x_title))))  # under the bottom panel only
+    top = float(pd.to_numeric(data[y], errors="coerce").max()) if len(data) else 1.0
+    if share:
+        shown = data[data[total] >= min_total] if total in data else data
+        top = float(shown[y].max()) if len(shown) else 1.0
+    fig.update_yaxes(matches="y", nticks=3, range=[0, (top or 1.0) * 1.12], tickformat=".0%" if share else ",d",
+                     showgrid=True)
+    fig.update_layout(yaxis=dict(title=dict(text=plain(y_title), standoff=6)))
+    periods = sorted(data[x].unique()) if len(data) else []
+    for row in range(1, panels + 1):
+        fit_date_axis(fig, periods, freq=freq, axis="xaxis" if row == 1 else f"xaxis{row}")
+    if not share and top <= 6:
+        fig.update_yaxes(dtick=1, tick0=0, nticks=None)
+    return fig
+
+
+def stacked_volume_chart(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    series: str,
+    labels: Mapping[str, str],
+    colours: Mapping[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+    note: str,
+    freq: str,
+    legend_title: str | None = None,
+) -> go.Figure:
+    """Stacked bars per period: for series that split the items (each item in one topic)."""
+    order = list(data.groupby(series, sort=False)[y].sum().sort_values(ascending=False, kind="stable").index)
+    totals = data.groupby(x)[y].sum()
+    fig = go.Figure()
+    for key in order:
+        rows = data[data[series] == key].sort_values(x)
+        label = plain(labels.get(key, key), limit=40)
+        custom = np.column_stack([period_labels(rows[x], freq), rows[y].to_numpy(),
+                                  totals.reindex(rows[x]).to_numpy()]).tolist()
+        fig.add_trace(go.Bar(
+            x=period_middles(rows[x], freq), y=rows[y], width=period_widths(rows[x], freq), name=label,
+            marker=dict(color=colours.get(key, FALLBACK_COLOUR), line=dict(width=0)), customdata=custom,
+            hovertemplate=_share_hover(label, share=False),
+        ))
+    _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note, legend_title=legend_title)
+    fig.update_layout(barmode="stack", bargap=0, margin=dict(t=110),
+                      legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"))
+    if len(data):
+        _count_ticks(fig, float(totals.max()))
+    fit_date_axis(fig, sorted(data[x].unique()), freq=freq)
+    return fig
+
+
 def trend_chart(
     data: pd.DataFrame,
     *,
@@ -162,20 +375,30 @@ def trend_chart(
     y_title: str,
     note: str,
     annotate: int = 5,
+    freq: str | None = None,
 ) -> go.Figure:
     """Bars of volume, the rolling mean as a line, spikes ringed and labelled with their headline.
 
     ``headlines`` has one row per spike headline: ``x`` (the spike's period), ``title`` and
-    ``rank``; the ``annotate`` strongest spikes get a label, every spike a hover list.
+    ``rank``; the ``annotate`` strongest spikes get a label, every spike a hover list. With
+    ``freq`` the bars cover their periods and periods are named ('2025 Q3'); without it they
+    stand on the period's first day.
     """
+    def place(periods: pd.Series) -> list:
+        return period_middles(periods, freq) if freq else list(periods)
+
+    def names(periods: pd.Series) -> list[str]:
+        return period_labels(periods, freq) if freq else [pd.Timestamp(p).strftime("%Y-%m-%d") for p in periods]
+
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        x=data[x], y=data[y], name=f"{plain(series_label)}: items", marker=dict(color=colour, opacity=0.45),
-        hovertemplate="%{x|%Y-%m-%d}: %{y:,d} items<extra></extra>",
+        x=place(data[x]), y=data[y], name=f"{plain(series_label)}: items", customdata=names(data[x]),
+        width=period_widths(data[x], freq) if freq else None, marker=dict(color=colour, opacity=0.45),
+        hovertemplate="%{customdata}: %{y:,d} items<extra></extra>",
     ))
     fig.add_trace(go.Scatter(
-        x=data[x], y=data[rolling], name="Rolling average", mode="lines",
-        line=dict(color=INK, width=2.4), hovertemplate="%{x|%Y-%m-%d}: %{y:.1f} (rolling)<extra></extra>",
+        x=place(data[x]), y=data[rolling], name="Rolling average", mode="lines", customdata=names(data[x]),
+        line=dict(color=INK, width=2.4), hovertemplate="%{customdata}: %{y:.1f} (rolling)<extra></extra>",
     ))
     spikes = data[data[spike].astype(bool)]
     if len(spikes):
@@ -188,9 +411,10 @@ def trend_chart(
             for p in spikes[x]
         ]
         fig.add_trace(go.Scatter(
-            x=spikes[x], y=spikes[y], name="Spike", mode="markers",
+            x=place(spikes[x]), y=spikes[y], name="Spike", mode="markers",
             marker=dict(symbol="circle-open", size=16, color=SPIKE, line=dict(width=2.5)),
-            customdata=hover, hovertemplate="<b>Spike %{x|%Y-%m-%d}: %{y:,d} items</b><br>%{customdata}<extra></extra>",
+            customdata=np.column_stack([names(spikes[x]), hover]).tolist(),
+            hovertemplate="<b>Spike %{customdata[0]}: %{y:,d} items</b><br>%{customdata[1]}<extra></extra>",
         ))
         strongest = (spikes.sort_values("zscore", ascending=False) if "zscore" in spikes else spikes).head(annotate)
         labelled = [row for _, row in strongest.sort_values(x).iterrows() if titles.get(pd.Timestamp(row[x]))]
@@ -199,8 +423,8 @@ def trend_chart(
             more = f" (+{len(top) - 1})" if len(top) > 1 else ""
             fig.add_annotation(
                 # neighbouring labels sit at three heights so they do not overlap
-                x=row[x], y=row[y], text=plain(top[0], limit=48) + more, showarrow=True, arrowhead=0,
-                arrowcolor=SPIKE, ax=0, ay=-30 - 26 * (index % 3), font=dict(size=11, color=INK),
+                x=place(pd.Series([row[x]]))[0], y=row[y], text=plain(top[0], limit=48) + more, showarrow=True,
+                arrowhead=0, arrowcolor=SPIKE, ax=0, ay=-30 - 26 * (index % 3), font=dict(size=11, color=INK),
                 bgcolor="rgba(255,255,255,0.85)", bordercolor=SPIKE, borderwidth=1, borderpad=3,
             )
     _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note)
@@ -208,6 +432,7 @@ def trend_chart(
         _count_ticks(fig, float(data[y].max()))
     fig.update_layout(bargap=0.1, margin=dict(t=110), legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom",
                                                                   xanchor="left"))
+    fit_date_axis(fig, data[x], freq=freq)
     return fig
 
 
@@ -357,6 +582,7 @@ def claims_chart(
                       margin=dict(t=130 if subtitle else 110), height=560)
     fig.update_yaxes(tickformat=y_format)
     fig.update_layout(clickmode="event+select", dragmode="zoom")
+    fit_date_axis(fig, data[x])
     return fig
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
@@ -186,11 +187,11 @@ def test_topic_map_uses_webgl_and_a_colour_per_topic():
     assert list(traces[0]["customdata"]) == ["T1", "&lt;T2&gt;"]
 
 
-def test_palette_colours_prefer_the_taxonomy():
-    colours = charts.palette_colours(["migration", "x", "y"], known={"migration": "#117733"})
-    assert colours == {"migration": "#117733", "x": charts.PALETTE[0], "y": charts.PALETTE[1]}
-    many = charts.palette_colours([str(n) for n in range(40)])
-    assert len(many) == 40 and many["0"] == many[str(len(charts.PALETTE))]
+def test_palette_colours_prefer_the_taxonomy_and_never_depend_on_the_others():
+    colours = charts.palette_colours(["migration", "Lithuania", "Somewhere"], known={"migration": "#117733"})
+    assert colours["migration"] == "#117733" and colours["Lithuania"] == "#E69F00"
+    alone = charts.palette_colours(["Somewhere"])
+    assert alone["Somewhere"] == colours["Somewhere"] in charts.PALETTE
 
 
 def test_empty_figure_says_why():
@@ -219,3 +220,124 @@ def test_dates_on_the_x_axis_are_dates():
     fig = charts.volume_chart(frame, x="period", y="items", series="key", labels={}, colours={}, title="T",
                               x_title="Week", y_title="Items", note=NOTE)
     assert pd.Timestamp(figure_dict(fig)["data"][0]["x"][0]).date() == date(2025, 1, 6)
+
+
+# -- periods and short ranges ------------------------------------------------------------------
+
+
+def _quarterly_frame() -> pd.DataFrame:
+    periods = pd.to_datetime(["2024-10-01", "2025-01-01", "2025-04-01"])
+    return pd.DataFrame({
+        "period": list(periods) * 2,
+        "key": ["migration"] * 3 + ["belarus"] * 3,
+        "items": [1, 6, 2, 0, 3, 9],
+        "total": [1, 10, 12, 1, 10, 12],
+        "share": [1.0, 0.6, 2 / 12, 0.0, 0.3, 0.75],
+    })
+
+
+@pytest.mark.parametrize("period, freq, expected", [
+    ("2025-10-27", "day", "2025-10-27"),
+    ("2025-10-20", "week", "week of 2025-10-20"),
+    ("2025-10-01", "month", "Oct 2025"),
+    ("2025-10-01", "quarter", "2025 Q4"),
+    ("2025-04-01", "quarter", "2025 Q2"),
+    ("2025-01-01", "year", "2025"),
+])
+def test_periods_are_named_as_an_analyst_writes_them(period, freq, expected):
+    assert charts.period_label(pd.Timestamp(period), freq) == expected
+
+
+def test_small_multiples_draw_a_panel_per_theme_biggest_on_top():
+    fig = charts.small_multiples_chart(
+        _quarterly_frame(), x="period", y="items", series="key",
+        labels={"migration": "Irregular migration & border", "belarus": "Belarus"},
+        colours={"migration": "#117733", "belarus": "#882255"}, title="Theme coverage per quarter",
+        x_title="Quarter", y_title="Items", note=NOTE, freq="quarter",
+    )
+    spec = figure_dict(fig)
+    bars = spec["data"]
+    assert [(t["type"], t["name"], t["marker"]["color"]) for t in bars] == [
+        ("bar", "Belarus", "#882255"), ("bar", "Irregular migration &amp; border", "#117733")]
+    assert (bars[0]["yaxis"], bars[1]["yaxis"]) == ("y2", "y")  # Belarus (12 items) in the top panel
+    assert bars[1]["y"] == [1, 6, 2]
+    assert spec["layout"]["showlegend"] is False  # the panels are named; no legend to decode
+    panel_names = [a["text"] for a in spec["layout"]["annotations"] if "■" in a["text"]]
+    assert panel_names == ["<span style='color:#882255'>■</span> <b>Belarus</b>",
+                           "<span style='color:#117733'>■</span> <b>Irregular migration &amp; border</b>"]
+    assert spec["layout"]["yaxis2"]["matches"] == "y"  # one scale: panels compare
+    assert spec["layout"]["xaxis"]["ticktext"] == ["2024 Q4", "2025 Q1", "2025 Q2"]
+    assert spec["layout"]["xaxis"]["title"]["text"] == "Quarter" and not spec["layout"]["xaxis2"]["title"]["text"]
+    assert bars[1]["customdata"][1] == ["2025 Q1", "6", "10"]
+
+
+def test_a_share_needs_enough_items_and_says_its_n():
+    fig = charts.small_multiples_chart(
+        _quarterly_frame(), x="period", y="share", series="key", labels={}, colours={}, title="Share",
+        x_title="Quarter", y_title="Share of items", note=NOTE, freq="quarter", share=True, min_total=5,
+    )
+    traces = figure_dict(fig)["data"]
+    migration = next(t for t in traces if t["type"] == "bar" and t["name"] == "migration")
+    assert np.isnan(migration["y"][0]) and migration["y"][1:] == pytest.approx([0.6, 2 / 12])  # 1 item is not 100 %
+    low = next(t for t in traces if t["name"] == "migration: too few items")
+    assert low["y"] == [0] and low["marker"]["color"] == charts.LOW_COUNT
+    assert "only %{customdata[2]:,d} items in all, fewer than 5" in low["hovertemplate"]
+    assert "of %{customdata[2]:,d} items" in migration["hovertemplate"]
+    layout = figure_dict(fig)["layout"]
+    assert layout["yaxis"]["tickformat"] == ".0%" and layout["yaxis"]["range"][1] == pytest.approx(0.75 * 1.12)
+
+
+def test_stacked_bars_split_the_items_of_each_period():
+    fig = charts.stacked_volume_chart(
+        _quarterly_frame(), x="period", y="items", series="key", labels={"belarus": "Belarus"},
+        colours={"belarus": "#882255"}, title="Topics", x_title="Quarter", y_title="Items", note=NOTE,
+        freq="quarter",
+    )
+    spec = figure_dict(fig)
+    assert spec["layout"]["barmode"] == "stack"
+    assert [t["name"] for t in spec["data"]] == ["Belarus", "migration"]
+    assert spec["data"][0]["customdata"][2] == ["2025 Q2", "9", "11"]  # 9 of the quarter's 11 items
+
+
+def test_one_period_is_a_labelled_bar_not_a_millisecond():
+    """'Last 30 days' per month: one bar, ticked 'Oct 2025', never 23:59:59.999."""
+    one = pd.DataFrame({"period": pd.to_datetime(["2025-10-01"]), "key": ["belarus"], "items": [2], "total": [3],
+                        "share": [2 / 3]})
+    fig = charts.small_multiples_chart(one, x="period", y="items", series="key", labels={}, colours={},
+                                       title="T", x_title="Month", y_title="Items", note=NOTE, freq="month")
+    spec = figure_dict(fig)
+    axis, bar = spec["layout"]["xaxis"], spec["data"][0]
+    assert axis["type"] == "date" and axis["ticktext"] == ["Oct 2025"]
+    assert axis["tickvals"] == ["2025-10-16 12:00:00"] and [pd.Timestamp(x) for x in bar["x"]] == [
+        pd.Timestamp("2025-10-16 12:00")]  # the bar stands in the middle of its month
+    assert bar["width"] == [pytest.approx(0.8 * 31 * charts.DAY_MS)]
+    assert axis["range"] == ["2025-09-15 12:00:00", "2025-11-16 12:00:00"]  # half a month either side
+
+
+def test_points_on_one_day_get_a_padded_axis_ticked_by_the_day():
+    frame = _revision_frame().assign(stated=pd.Timestamp("2025-01-10"))
+    fig = charts.claims_chart(frame, x="stated", y="value", y_high="value_high", actor="group", label="label",
+                              key="claim_id", hover="hover", symbol="symbol", colours={}, title="T",
+                              x_title="Date stated", y_title="Share of GDP (%)", note=NOTE)
+    axis = figure_dict(fig)["layout"]["xaxis"]
+    assert axis["range"] == ["2025-01-07 00:00:00", "2025-01-13 00:00:00"]
+    assert (axis["tickvals"], axis["ticktext"]) == (["2025-01-10 00:00:00"], ["2025-01-10"])
+
+
+@pytest.mark.parametrize("days, expected", [(5, "%d %b %Y"), (200, "%b %Y"), (2000, "%Y")])
+def test_long_date_axes_tick_whole_days_months_or_years(days, expected):
+    dates = pd.date_range("2020-01-01", periods=2, freq=f"{days}D")
+    axis = figure_dict(charts.fit_date_axis(go.Figure(), dates))["layout"]["xaxis"]
+    assert axis["tickformat"] == expected and ("dtick" in axis) == (days < 14)
+
+
+def test_trend_chart_names_its_periods():
+    data = pd.DataFrame({"period": pd.to_datetime(["2025-01-01", "2025-04-01"]), "items": [3, 4],
+                         "rolling": [3, 3.5], "spike": [False, False], "zscore": [0, 0]})
+    fig = charts.trend_chart(data, x="period", y="items", rolling="rolling", spike="spike",
+                             headlines=pd.DataFrame(columns=["period", "title", "rank"]), colour="#000000",
+                             series_label="X", title="X", x_title="Quarter", y_title="Items", note=NOTE,
+                             freq="quarter")
+    spec = figure_dict(fig)
+    assert spec["data"][0]["customdata"] == ["2025 Q1", "2025 Q2"]
+    assert spec["layout"]["xaxis"]["ticktext"] == ["2025 Q1", "2025 Q2"]
