@@ -50,7 +50,7 @@ class Needled:
                 return True
         if self.folded:
             window = string if pos == 0 and end == len(string) else string[pos:end]
-            if any(c in window for c in _FOLD_EXCEPTIONS):
+            if "\u0130" in window or "\u0131" in window or "\u017f" in window:  # _FOLD_EXCEPTIONS
                 return True
             lowered = window.lower()
             for needle in self.folded:
@@ -94,24 +94,25 @@ class Folded:
         self.regex = regex
         self.pattern = source
         self.flags = regex.flags
-        self._lowered = re.compile(source.lower(), regex.flags & ~re.IGNORECASE)
+        lowered = re.sub(r"\(\?p([<=])", r"(?P\1", source.lower())  # group syntax, not text
+        self._lowered = re.compile(lowered, regex.flags & ~re.IGNORECASE)
 
     def _foldable(self, string: str) -> bool:
-        return not any(c in string for c in _FOLD_EXCEPTIONS)
+        return not ("\u0130" in string or "\u0131" in string or "\u017f" in string)  # _FOLD_EXCEPTIONS
 
     def search(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        end = len(string) if endpos is None else endpos
+        end = len(string) if endpos is None else min(endpos, len(string))
         if not self._foldable(string):
             return self.regex.search(string, pos, end)
-        found = self._lowered.search(string.lower(), pos, end)
+        found = self._lowered.search(string[:end].lower(), pos)  # the prefix keeps every offset
         return None if found is None else self.regex.match(string, found.start(), end)
 
     def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
-        end = len(string) if endpos is None else endpos
+        end = len(string) if endpos is None else min(endpos, len(string))
         if not self._foldable(string):
             return self.regex.finditer(string, pos, end)
         match = self.regex.match
-        return (match(string, found.start(), end) for found in self._lowered.finditer(string.lower(), pos, end))
+        return (match(string, found.start(), end) for found in self._lowered.finditer(string[:end].lower(), pos))
 
     def match(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return self.regex.match(string, pos) if endpos is None else self.regex.match(string, pos, endpos)

@@ -64,13 +64,13 @@ DEFENCE_ANYWHERE = re.compile(r"defen[cs]|militar|arm(?:y|ed forces|ament)|nato|
 PERCENT_SIGN = Needled(re.compile(r"%|[Pp]er ?cent|PERCENT|PER CENT|pct|\dpc\b|\d pc\b"),
                        needles=("%", "er cent", "ercent", "ER CENT", "ERCENT", "pc"))
 CURRENCY_SIGN = re.compile(r"[€$£]|EUR|USD|GBP|PLN|SEK|NOK|DKK|[Ee]uro|[Dd]ollar|zlot|[Pp]ounds|kron|crowns|roubl|rubl")
-PERCENT = re.compile(
+PERCENT = Folded(re.compile(
     rf"""(?<![\w.,])
     (?:(?P<between>between)\s+)?
     (?:(?P<low>{NUMBER})\s*(?:%|\s?per\s?cent\b|\s?percent\b)?\s*(?P<joiner>[-–—]|\s+to\s+|\s+and\s+)\s*)?
     (?P<value>{NUMBER})[\s-]?(?P<sign>%|per\s?cent\b|percent\b|pct\b|pc\b)""",
     re.X | re.I,
-)
+))
 # Sums also group thousands with plain spaces ("EUR 1 559 433 634", "1 359 million euros").
 _MONEY_DIGITS = rf"(?:\d{{1,3}}(?:\ \d{{3}})+(?![\d.,]\d)|{DIGITS})"
 MONEY = re.compile(
@@ -372,7 +372,8 @@ TAIL_STOP = re.compile(
     r"whereas|amid|and|which|that|who)\s",
     re.I,
 )
-CLAUSE_BREAK = re.compile(r"[;:]|\s[-–—]\s|,\s+(?:but|while|whereas|although|though)\b|\bwhile\b")
+CLAUSE_BREAK = Needled(re.compile(r"[;:]|\s[-–—]\s|,\s+(?:but|while|whereas|although|though)\b|\bwhile\b"),
+                       needles=(";", ":", "-", "–", "—", "but", "while", "whereas", "though"))
 LEVEL_VERB_BEFORE = re.compile(
     rf"\b(?:reach(?:es|ed|ing)?|hit|be|is|was|amount(?:s|ed)?\s+to|stand(?:s)?\s+at|stood\s+at|(?:rise|rose|increase[sd]?|"
     rf"raise[sd]?|grow|grew|climb(?:ed)?|go|went|up|boost(?:ed)?|bring)(?:\s+(?:it|this|that|spending))?\s+to|"
