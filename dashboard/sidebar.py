@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from analysis.queries import Filters
+from analysis.queries import FREQS, Filters, Freq, auto_freq
 
 DATES_KEY = "dates"
 THEMES_KEY = "theme"
@@ -22,6 +22,12 @@ SOURCES_KEY = "source"
 ACTORS_KEY = "actor"
 HEADLINES_KEY = "headlines"
 SPAN_KEY = "_store_span"
+NOTICE_KEY = "_dates_notice"
+# The field accepts any day (the browser would refuse a day outside min/max with only a red
+# outline); a day outside the store's span is moved into it here, saying why.
+FIELD_MIN, FIELD_MAX = date(1900, 1, 1), date(2999, 12, 31)
+AUTO = "auto"
+PERIOD_LABELS: Mapping[str, str] = {AUTO: "Auto", **{f: f.capitalize() for f in FREQS}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,31 +53,74 @@ def quick_range(pick: QuickPick, *, first: date, last: date) -> tuple[date, date
     return max(first, last - timedelta(days=pick.days - 1)), last
 
 
-def date_bounds(value: Any, *, first: date, last: date) -> tuple[date | None, date | None, str | None]:
-    """The (start, end) a date_input value means, and a note when it is incomplete.
-
-    A range with only its first day picked arrives as a 1-tuple: it means "from that day on".
-    The whole store span means no date restriction at all, so undated items still count.
-    """
+def _picked(value: Any) -> tuple[date, ...]:
     if isinstance(value, date):
         value = (value,)
-    picked = tuple(v for v in (value or ()) if isinstance(v, date))
+    if not isinstance(value, (tuple, list)):
+        return ()
+    return tuple(v for v in value if isinstance(v, date))[:2]
+
+
+def clamp_range(value: Any, *, first: date, last: date) -> tuple[tuple[date, ...], str | None]:
+    """The picked days moved into the store's span (``first`` to ``last``), and why, if any moved.
+
+    A range with only its first day picked arrives as a 1-tuple and stays one.
+
+    >>> clamp_range((date(2019, 1, 1), date(2020, 5, 1)), first=date(2020, 3, 4), last=date(2025, 1, 1))
+    ((datetime.date(2020, 3, 4), datetime.date(2020, 5, 1)), '2019-01-01 is before the first item, 2020-03-04; showing from 2020-03-04.')
+    """
+    picked = tuple(sorted(_picked(value)))
+    moved: list[date] = []
+    reasons: list[str] = []
+    for index, day in enumerate(picked):
+        edge = "from" if index == 0 else "up to"
+        if day < first:
+            moved.append(first)
+            reasons.append(f"{day:%Y-%m-%d} is before the first item, {first:%Y-%m-%d}; showing {edge} {first:%Y-%m-%d}.")
+        elif day > last:
+            moved.append(last)
+            reasons.append(f"{day:%Y-%m-%d} is after the newest item, {last:%Y-%m-%d}; showing {edge} {last:%Y-%m-%d}.")
+        else:
+            moved.append(day)
+    return tuple(moved), " ".join(reasons) or None
+
+
+def date_bounds(value: Any, *, first: date, last: date) -> tuple[date | None, date | None, str | None]:
+    """The (start, end) a date_input value means, and a note when it is incomplete or was moved.
+
+    A range with only its first day picked arrives as a 1-tuple: it means "from that day on".
+    A day outside the store's span is moved to its edge, and the note says so. The whole store
+    span means no date restriction at all, so undated items still count.
+    """
+    picked, moved = clamp_range(value, first=first, last=last)
     if not picked:
         return None, None, None
     if len(picked) == 1:
         start = picked[0]
-        return start, None, f"Only a start date is set: showing {start:%Y-%m-%d} to the newest item."
-    start, end = sorted(picked[:2])
+        note = f"Only a start date is set: showing {start:%Y-%m-%d} to the newest item."
+        return start, None, f"{moved} {note}" if moved else note
+    start, end = picked
     if start <= first and end >= last:
-        return None, None, None
-    return start, end, None
+        return None, None, moved
+    return start, end, moved
+
+
+def _check_typed_dates(first: date, last: date) -> None:
+    """After a date is typed: a day outside the span is moved into it, the field shows where, and
+    the reason stays under the field until the next valid input (or a quick pick) clears it."""
+    picked, moved = clamp_range(st.session_state.get(DATES_KEY), first=first, last=last)
+    st.session_state[NOTICE_KEY] = moved
+    if moved:
+        st.session_state[DATES_KEY] = picked
 
 
 def _apply_quick_pick(pick: QuickPick, first: date, last: date) -> None:
     st.session_state[DATES_KEY] = quick_range(pick, first=first, last=last)
+    st.session_state[NOTICE_KEY] = None
 
 
 def _reset(first: date | None, last: date | None) -> None:
+    st.session_state[NOTICE_KEY] = None
     if first is not None and last is not None:
         st.session_state[DATES_KEY] = (first, last)
     for key in (THEMES_KEY, SOURCES_KEY, ACTORS_KEY):
@@ -108,15 +157,19 @@ def render(
             row.button(pick.label, key=f"pick_{pick.key}", on_click=_apply_quick_pick,
                        args=(pick, first, last), type="secondary")
         value = bar.date_input(
-            "Date range", value=(first, last), min_value=first, max_value=last, key=DATES_KEY,
-            bind="query-params", format="YYYY-MM-DD",
-            help="Published day of the items. Type or pick a start and an end day.",
+            "Date range", value=(first, last), min_value=FIELD_MIN, max_value=FIELD_MAX, key=DATES_KEY,
+            bind="query-params", format="YYYY-MM-DD", on_change=_check_typed_dates, args=(first, last),
+            help=f"Published day of the items, {first:%Y-%m-%d} to {last:%Y-%m-%d} in this store. "
+                 "Type or pick a start and an end day.",
         )
-        bar.caption(f"Quick picks count back from the newest item in the store ({last:%Y-%m-%d}), "
-                    "not from today.")
         start, end, note = date_bounds(value, first=first, last=last)
+        notice = st.session_state.get(NOTICE_KEY)
+        if notice:
+            bar.warning(notice, icon=":material/event_busy:")
         if note:
             bar.caption(note)
+        bar.caption(f"Quick picks count back from the newest item in the store ({last:%Y-%m-%d}), "
+                    "not from today.")
     else:
         bar.caption("No dated items in the store yet.")
     themes = bar.multiselect(
@@ -141,3 +194,20 @@ def render(
         start=start, end=end, themes=tuple(themes), outlets=tuple(sources), actors=tuple(chosen_actors),
         include_headlines=bool(headlines),
     )
+
+
+def period_control(key: str, *, first: date | None, last: date | None, items: int) -> Freq:
+    """The "Per" control of a time chart: Auto (the default) or a period the analyst picks.
+
+    Auto follows the span and the number of items (:func:`analysis.queries.auto_freq`): weeks
+    for a busy year, quarters for a decade. Bound to the URL like the filters.
+    """
+    choice = st.segmented_control(
+        "Per", options=list(PERIOD_LABELS), format_func=PERIOD_LABELS.get, default=AUTO, key=key,
+        bind="query-params", selection_mode="single",
+        help="Auto picks the period from the dates shown and how many items they hold: at most 60 "
+             "periods, about two items or more in each.",
+    )
+    if choice in FREQS:
+        return choice
+    return auto_freq(first, last, items=items)

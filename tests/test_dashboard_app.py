@@ -8,6 +8,9 @@ from datetime import date, timedelta
 import duckdb
 import pytest
 
+from analysis.queries import auto_freq
+from analysis.themes import load_taxonomy
+
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
     app_test, assert_clean, chart_specs, chart_titled, demo_copy, empty_db, fresh_streamlit_caches, infos,
     synthetic_db, trace_total,
@@ -176,16 +179,85 @@ def test_source_actor_and_headline_filters(synthetic_db, monkeypatch):  # noqa: 
 
 
 def test_freq_and_share_controls(synthetic_db, monkeypatch):  # noqa: F811
+    facts = _store_facts(synthetic_db)
     at = app_test(synthetic_db, monkeypatch)
+    assert at.segmented_control(key="ov_freq").value == "auto"
+    assert at.segmented_control(key="ov_freq").options == ["Auto", "Day", "Week", "Month", "Quarter", "Year"]
+    expected = auto_freq(facts["first"], facts["last"], items=int(_metric(at, "Items").replace(",", "")))
+    assert f"Theme coverage per {expected}" in _overview_volume(at)["layout"]["title"]["text"]
+    at.segmented_control(key="ov_freq").set_value("month").run()
     monthly = _overview_volume(at)
     at.segmented_control(key="ov_freq").set_value("week").run()
     weekly = _overview_volume(at)
     assert len(weekly["data"][0]["x"]) > 3 * len(monthly["data"][0]["x"])
     assert trace_total(weekly) == trace_total(monthly)
+    at.segmented_control(key="ov_freq").set_value("year").run()
+    assert_clean(at)
+    assert trace_total(_overview_volume(at)) == trace_total(monthly)
     at.segmented_control(key="ov_measure").set_value("share").run()
     share = _overview_volume(at)
     assert share["layout"]["yaxis"]["tickformat"] == ".0%"
-    assert all(0 <= y <= 1 for t in share["data"] for y in t["y"])
+    shares = [y for t in share["data"] if t["type"] == "bar" for y in t["y"] if y is not None and y == y]
+    assert shares and all(0 <= y <= 1 for y in shares)
+
+
+def test_themes_are_small_multiples_in_the_taxonomy_colours(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch)
+    spec = _overview_volume(at)
+    taxonomy = load_taxonomy()
+    by_label = {taxonomy.labels[k].replace("&", "&amp;"): c for k, c in taxonomy.colours.items()}
+    bars = [t for t in spec["data"] if t["type"] == "bar"]
+    assert len(bars) > 2 and not spec["layout"]["showlegend"]
+    assert all(t["marker"]["color"] == by_label[t["name"]] for t in bars)
+    assert len({t["yaxis"] for t in bars}) == len(bars)  # a panel each
+
+
+def test_last_30_days_per_month_draws_one_labelled_bar(synthetic_db, monkeypatch):  # noqa: F811
+    at = app_test(synthetic_db, monkeypatch)
+    at.button(key="pick_30d").click().run()
+    at.segmented_control(key="ov_freq").set_value("month").run()
+    assert_clean(at)
+    spec = _overview_volume(at)
+    axis = spec["layout"]["xaxis"]
+    assert axis["type"] == "date" and all(":" not in t for t in axis["ticktext"])
+    assert 1 <= len(axis["ticktext"]) <= 2 and all(len(t) == 8 for t in axis["ticktext"])  # 'Oct 2025'
+    assert all(w > 20 * 86_400_000 for t in spec["data"] if t["type"] == "bar" for w in t["width"])
+
+
+def test_a_typed_date_outside_the_store_says_why_and_recovers(synthetic_db, monkeypatch):  # noqa: F811
+    facts = _store_facts(synthetic_db)
+    at = app_test(synthetic_db, monkeypatch)
+    early = date(facts["first"].year - 5, 1, 1)
+    at.date_input(key="dates").set_value((early, facts["last"])).run()
+    assert_clean(at)
+    message = (f"{early:%Y-%m-%d} is before the first item, {facts['first']:%Y-%m-%d}; "
+               f"showing from {facts['first']:%Y-%m-%d}.")
+    assert [w.value for w in at.sidebar.warning] == [message]
+    assert at.date_input(key="dates").value == (facts["first"], facts["last"])  # the field shows what is shown
+
+    inside = facts["last"] - timedelta(days=60)
+    at.date_input(key="dates").set_value((inside, facts["last"])).run()  # the next valid input clears it
+    assert not at.sidebar.warning and at.date_input(key="dates").value == (inside, facts["last"])
+
+    late = facts["last"] + timedelta(days=400)
+    at.date_input(key="dates").set_value((inside, late)).run()
+    assert [w.value for w in at.sidebar.warning] == [
+        f"{late:%Y-%m-%d} is after the newest item, {facts['last']:%Y-%m-%d}; showing up to {facts['last']:%Y-%m-%d}."]
+    at.date_input(key="dates").set_value((early,)).run()  # a range with one day picked: a 1-tuple
+    assert_clean(at)
+    assert at.date_input(key="dates").value == (facts["first"],)
+    assert any(message in w.value for w in at.sidebar.warning)
+    at.button(key="pick_30d").click().run()  # a quick pick resets the field and the message
+    assert not at.sidebar.warning
+    assert at.date_input(key="dates").value == (facts["last"] - timedelta(days=29), facts["last"])
+
+
+def test_a_bookmark_outside_the_store_is_moved_into_it(synthetic_db, monkeypatch):  # noqa: F811
+    facts = _store_facts(synthetic_db)
+    at = app_test(synthetic_db, monkeypatch, query={"dates": ["1999-01-01", facts["last"].isoformat()]})
+    assert_clean(at)
+    assert any(f"1999-01-01 is before the first item, {facts['first']:%Y-%m-%d}" in c.value for c in at.caption)
+    assert _metric(at, "First item") == facts["first"].isoformat()
 
 
 # -- the URL holds the state ------------------------------------------------------------------

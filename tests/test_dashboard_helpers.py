@@ -43,6 +43,36 @@ def test_date_input_values(value, expected):
     assert sidebar.date_bounds(value, first=FIRST, last=LAST) == expected
 
 
+@pytest.mark.parametrize("value, expected, message", [
+    ((date(2020, 1, 1), date(2021, 1, 1)), (date(2020, 1, 1), date(2021, 1, 1)), None),
+    ((date(2010, 1, 1), date(2021, 1, 1)), (FIRST, date(2021, 1, 1)),
+     "2010-01-01 is before the first item, 2014-01-02; showing from 2014-01-02."),
+    ((date(2020, 1, 1), date(2026, 3, 1)), (date(2020, 1, 1), LAST),
+     "2026-03-01 is after the newest item, 2025-10-27; showing up to 2025-10-27."),
+    ((date(2030, 1, 1), date(2010, 1, 1)), (FIRST, LAST),  # typed the wrong way round, both outside
+     "2010-01-01 is before the first item, 2014-01-02; showing from 2014-01-02. "
+     "2030-01-01 is after the newest item, 2025-10-27; showing up to 2025-10-27."),
+    ((date(2031, 1, 1), date(2032, 1, 1)), (LAST, LAST),
+     "2031-01-01 is after the newest item, 2025-10-27; showing from 2025-10-27. "
+     "2032-01-01 is after the newest item, 2025-10-27; showing up to 2025-10-27."),
+    ((date(2010, 1, 1),), (FIRST,), "2010-01-01 is before the first item, 2014-01-02; showing from 2014-01-02."),
+    ((), (), None),
+    (None, (), None),
+    ("2010-01-01", (), None),  # not dates: nothing picked
+])
+def test_typed_days_outside_the_store_are_moved_in_with_a_reason(value, expected, message):
+    assert sidebar.clamp_range(value, first=FIRST, last=LAST) == (expected, message)
+
+
+def test_a_bookmarked_day_outside_the_store_is_moved_and_noted():
+    start, end, note = sidebar.date_bounds((date(2010, 1, 1), date(2020, 1, 1)), first=FIRST, last=LAST)
+    assert (start, end) == (FIRST, date(2020, 1, 1))
+    assert note == "2010-01-01 is before the first item, 2014-01-02; showing from 2014-01-02."
+    assert sidebar.date_bounds((date(2010, 1, 1),), first=FIRST, last=LAST)[2] == (
+        "2010-01-01 is before the first item, 2014-01-02; showing from 2014-01-02. "
+        "Only a start date is set: showing 2014-01-02 to the newest item.")
+
+
 @pytest.mark.parametrize("text, spans, expected", [
     ("plain", [], "plain"),
     ("<script>alert(1)</script>", [], "&lt;script&gt;alert(1)&lt;/script&gt;"),

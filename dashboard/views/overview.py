@@ -6,7 +6,7 @@ from types import MappingProxyType
 
 import streamlit as st
 
-from dashboard import charts, data, ui
+from dashboard import charts, data, sidebar, ui
 
 MEASURES = MappingProxyType({"items": "Items", "share": "Share of all coverage"})
 
@@ -30,9 +30,9 @@ def main() -> None:
     cells[4].metric("Newest item", f"{summary['last']:%Y-%m-%d}" if summary["last"] is not None else "–")
     cells[5].metric("Claims", f"{summary['claims']:,}", help="Spending, deployment and migration claims.")
 
-    left, middle, _ = st.columns([3, 4, 3], vertical_alignment="bottom")
+    left, middle = st.columns([5, 3], vertical_alignment="bottom")
     with left:
-        freq = ui.freq_control("ov_freq", default="month")
+        freq = sidebar.period_control("ov_freq", first=summary["first"], last=summary["last"], items=summary["items"])
     with middle:
         measure = st.segmented_control("Show", options=list(MEASURES), format_func=MEASURES.get,
                                        default="items", key="ov_measure", bind="query-params") or "items"
@@ -42,11 +42,15 @@ def main() -> None:
                 "Run `flankwatch analyze` if the store has not been analysed.")
     else:
         share = measure == "share"
-        fig = charts.volume_chart(
+        subtitle = (f"Share of all items published in each {freq}, a panel per theme;\n"
+                    f"a {freq} with fewer than {charts.MIN_SHARE_ITEMS} items in all is a grey tick" if share else
+                    f"Items per {freq}, a panel per theme;\nan item with several themes counts in each")
+        fig = charts.small_multiples_chart(
             volume, x="period", y="share" if share else "items", series="key",
             labels=ctx.theme_labels, colours=ctx.theme_colours,
-            title=f"Theme coverage per {freq}" + (" (share of all coverage)" if share else ""),
+            title=f"Theme coverage per {freq}" + (" (share of all coverage)" if share else ""), subtitle=subtitle,
             x_title=freq.capitalize(), y_title="Share of items" if share else "Items", note=ctx.note, share=share,
+            freq=freq,
         )
         table = volume[["period", "key", "label", "items", "total", "share"]].rename(
             columns={"key": "theme", "label": "theme_label", "total": "all_items"})

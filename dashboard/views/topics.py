@@ -7,7 +7,7 @@ import threading
 import streamlit as st
 
 from analysis.store import Store
-from dashboard import charts, data, ui
+from dashboard import charts, colours as fw_colours, data, sidebar, ui
 
 MAP_SAMPLE = 4000
 SHOWN_BY_DEFAULT = 5
@@ -82,7 +82,7 @@ def main() -> None:
         st.info("No topics yet: run `flankwatch analyze` to discover them.")
         return
     keys = [str(t) for t in topics["topic_id"]]
-    colours = charts.palette_colours(keys)
+    colours = {key: fw_colours.topic_colour(key) for key in keys}
     table = topics.assign(
         terms=[", ".join(t) for t in topics["top_terms"]],
         theme=[ui.theme_label(ctx, t) if isinstance(t, str) else "" for t in topics["nearest_theme"]],
@@ -107,17 +107,18 @@ def main() -> None:
     chosen = [keys[r] for r in rows] or [k for k, n in zip(keys, topics["items"]) if n > 0][:SHOWN_BY_DEFAULT]
 
     st.subheader("Size over time", anchor=False)
-    freq = ui.freq_control("tp_freq", default="month")
+    summary = data.summary(ctx.db, ctx.filters)
+    freq = sidebar.period_control("tp_freq", first=summary["first"], last=summary["last"], items=summary["items"])
     volume = data.volume(ctx.db, ctx.filters, dimension="topic", freq=freq)
     volume = volume[volume["key"].isin(chosen)]
     if volume.empty:
         st.info("The chosen topics have no dated items for these filters.")
     else:
         labels = dict(zip(volume["key"], volume["label"]))
-        fig = charts.volume_chart(
+        fig = charts.stacked_volume_chart(
             volume, x="period", y="items", series="key", labels=labels, colours=colours,
             title=f"Items per {freq} in {len(chosen)} discovered topic{'s' if len(chosen) != 1 else ''}",
-            x_title=freq.capitalize(), y_title="Items", note=ctx.note,
+            x_title=freq.capitalize(), y_title="Items", note=ctx.note, freq=freq, legend_title="Topic",
         )
         ui.chart(fig, volume[["period", "key", "label", "items"]].rename(columns={"key": "topic_id"}),
                  name=f"topic-size-{freq}", key="topic_size")

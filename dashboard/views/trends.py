@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.queries import default_range
-from dashboard import charts, data, ui
+from dashboard import charts, data, sidebar, ui
 
 DIMENSIONS = MappingProxyType({"theme": "Themes", "topic": "Discovered topics"})
 
@@ -62,7 +62,7 @@ def trend_section(ctx: ui.ViewContext, dimension: str, freq: str) -> None:
         series, x="period", y="items", rolling="rolling", spike="spike",
         headlines=headlines, colour=colours.get(key, charts.FALLBACK_COLOUR), series_label=labels.get(key, key),
         title=f"{labels.get(key, key)}: items per {freq}, 4-{freq} rolling average and spikes",
-        x_title=freq.capitalize(), y_title="Items", note=ctx.note,
+        x_title=freq.capitalize(), y_title="Items", note=ctx.note, freq=freq,
     )
     table = series[["period", "key", "label", "items", "rolling", "zscore", "spike"]].assign(
         label=labels.get(key, key))
@@ -138,12 +138,14 @@ def main() -> None:
                                   "the weeks before them, labelled with the headlines that made them.")
     if not ui.has_data(ctx):
         return
-    left, middle, _ = st.columns([3, 3, 4], vertical_alignment="bottom")
+    left, middle = st.columns([3, 5], vertical_alignment="bottom")
     with left:
         dimension = st.segmented_control("Group by", options=list(DIMENSIONS), format_func=DIMENSIONS.get,
                                          default="theme", key="tr_dim", bind="query-params") or "theme"
     with middle:
-        freq = ui.freq_control("tr_freq")
+        summary = data.summary(ctx.db, ctx.filters)
+        freq = sidebar.period_control("tr_freq", first=summary["first"], last=summary["last"],
+                                      items=summary["items"])
     trend_section(ctx, dimension, freq)
     st.divider()
     compare_section(ctx, dimension)
