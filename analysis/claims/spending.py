@@ -282,11 +282,11 @@ TARGET_OWNER_AFTER = re.compile(
 )
 NATO_OWNER_BEFORE = re.compile(r"(?:\bthe\s+)?(?:NATO|[Aa]lliance|[Aa]llied|allies)(?:'s|’s|')?\s+(?:[\w-]+\s+)?$")
 MEETS_BEFORE = re.compile(r"\b(?:meet|meets|meeting|reach|reaches|reaching|hit|hits|achieve|achieves|fulfil+s?)\s+(?:the\s+)?$")
-ADVOCACY = re.compile(
+ADVOCACY = Folded(re.compile(
     r"\b(?:propos\w+|suggest\w*|call(?:s|ed|ing)?\s+(?:for|on)|urg\w+|push\w*\s+for|advocat\w+|"
     r"lobb\w+\s+for|encourag\w+|making)\b",
     re.I,
-)
+))
 # "Germany's defence spending ... the 2 % goal": the goal is measured against that country's spending.
 COUNTRY_SPENDING = re.compile(
     r"[A-Z][a-z]+(?:'s|’s)\s+(?:[\w-]+\s+){0,2}?(?:spending|budget|expenditures?|outlays)\b"
