@@ -5,6 +5,7 @@ Feeds are served by tests/live_server.py on 127.0.0.1 (no internet here); the te
 
 from __future__ import annotations
 
+import random
 import signal
 import subprocess
 import sys
@@ -23,11 +24,23 @@ BODY = ("The defence ministry said the new air-defence battery would be placed n
         "eastern flank and promised more exercises in the spring, with troops from three allies taking part. ")
 
 
+WORDS = ("radar brigade corridor drone frigate harbour pipeline sanctions cyber exercise logistics airspace "
+         "militia volunteers railway bridge ammunition budget parliament minister garrison patrol coastline "
+         "interceptor satellite jamming refinery grain ferry customs checkpoint wetlands forest village "
+         "airbase runway hangar convoy artillery training cadets reserve mobilisation shelter siren").split()
+
+
+def distinct_text(n: int) -> str:
+    """A text of its own for item ``n``: near-duplicate detection must not link the test's items."""
+    picks = random.Random(n).choices(WORDS, k=90)
+    return f"Report {n} covers " + " ".join(picks) + "."
+
+
 def feed(numbers, *, summary_only=False) -> bytes:
     entries = "".join(
         f"<item><title>Border report {n}</title><link>{{base}}/news/{n}</link>"
         f"<guid>{{base}}/news/{n}</guid><pubDate>Mon, 0{1 + n % 8} Dec 2025 10:00:00 +0200</pubDate>"
-        f"<description>{'Short note on report ' + str(n) if summary_only else (BODY * 2) + f'Report {n}.'}</description></item>"
+        f"<description>{'Short note on report ' + str(n) if summary_only else distinct_text(n)}</description></item>"
         for n in numbers)
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Test Wire</title>'
             f"<link>{{base}}</link>{entries}</channel></rss>").encode()
@@ -35,7 +48,7 @@ def feed(numbers, *, summary_only=False) -> bytes:
 
 def page(n: int) -> bytes:
     return (f"<html><head><title>Border report {n}</title></head><body><article><h1>Border report {n}</h1>"
-            f"<p>{BODY}</p><p>{BODY} Report {n} in full.</p></article></body></html>").encode()
+            f"<p>{distinct_text(n)}</p><p>{BODY} Report {n} in full.</p></article></body></html>").encode()
 
 
 def _serve_feed(server: LiveServer, path: str, body: bytes) -> None:
@@ -128,7 +141,8 @@ def test_summary_only_entries_are_read_from_their_pages(tmp_path):
             assert out.lines[0] == ("wire: 2 entries, 2 new items, 2 pages fetched", False)
         with owner.cursor() as con:
             texts = con.execute("SELECT text FROM items ORDER BY title").fetchall()
-        assert [t[0].count("air-defence battery") for t in texts] == [2, 2]
+        assert [t[0].count("air-defence battery") for t in texts] == [1, 1]
+        assert texts[0][0].startswith("Report 4 covers")
         assert texts[0][0].endswith("Report 4 in full.")
     finally:
         owner.stop()
