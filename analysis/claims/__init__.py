@@ -83,6 +83,14 @@ _ANY_NUMBER = re.compile(
     r"division|company|squadron|battery|regiment|detachment|contingent)"
 )
 
+_DIGIT = re.compile(r"\d")
+
+
+def _has_number(document: Document) -> bool:
+    """``_ANY_NUMBER`` in the text: a digit, the usual case, is found by the quickest scan there is."""
+    return _DIGIT.search(document.lowered) is not None or document.contains(_ANY_NUMBER)
+
+
 # The store's claims table without claim_id, which the pipeline assigns when it writes.
 CLAIM_FRAME_COLUMNS = tuple(column for column in CLAIM_COLUMNS if column != "claim_id")
 
@@ -112,8 +120,7 @@ def extract_claims(text: str, *, published: date | datetime | None = None,
 
 def _document_claims(document: Document, *, spending_model: SpendingModel | None = None,
                      title: Document | None = None, skip: ClaimType | None = None) -> list[Claim]:
-    if not document.contains(_ANY_NUMBER) and (spending_model is None or title is None
-                                               or not title.contains(_ANY_NUMBER)):
+    if not _has_number(document) and (spending_model is None or title is None or not _has_number(title)):
         return []
     claims: list[Claim] = []
     for row in EXTRACTORS:
