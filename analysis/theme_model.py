@@ -93,16 +93,16 @@ class _Counter:
     """Counts of a fixed vocabulary's grams per text: the transform of a fitted CountVectorizer, faster.
 
     Each word is looked up once (in C, with ``map``) in a table of the words the vocabulary's
-    terms are made of; its unigram column and the bigram column of each pair of known words are
-    then found for the whole batch at once, so no bigram string is ever built.
+    terms are made of; its unigram column, and the bigram column of each pair of words that can
+    make a bigram, are then found for the whole batch at once: no bigram string is ever built.
     """
 
     def __init__(self, vocabulary: Sequence[str]):
+        self.vocabulary = list(vocabulary)
         self.size = len(vocabulary)
         words: dict[str, int] = {}
         unigrams: list[tuple[int, int]] = []
-        bigrams: dict[int, int] = {}
-        pairs = []
+        pairs: list[tuple[int, int, int]] = []
         for column, term in enumerate(vocabulary):
             parts = term.split(" ")
             if len(parts) == 1:
@@ -110,12 +110,17 @@ class _Counter:
             elif len(parts) == 2:  # ``_grams`` makes nothing longer
                 pairs.append((words.setdefault(parts[0], len(words)), words.setdefault(parts[1], len(words)), column))
         self.word_ids = words
-        self.unknown = len(words)
-        # per word id: its unigram column or -1 (a word only part of bigrams); the last is an unknown word
+        self.unknown = len(words)  # the id of every other word
+        # per word id (and the unknown id last): its unigram column or -1, whether it starts or
+        # ends some bigram of the vocabulary
         self.unigram_columns = np.full(len(words) + 1, -1, dtype=np.int64)
+        self.starts_bigram = np.zeros(len(words) + 1, dtype=bool)
+        self.ends_bigram = np.zeros(len(words) + 1, dtype=bool)
         for word, column in unigrams:
             self.unigram_columns[word] = column
-        self.bigram_columns = {first * len(words) + second: column for first, second, column in pairs}
+        for first, second, _ in pairs:
+            self.starts_bigram[first] = self.ends_bigram[second] = True
+        self.bigram_columns = {first * self.unknown + second: column for first, second, column in pairs}
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         word_lists = list(map(_words, texts))
@@ -126,22 +131,23 @@ class _Counter:
         # (the layout ``sum_duplicates`` sorts and counts), -1 where none
         grams = np.full((len(ids), 2), -1, dtype=np.int64)
         grams[:, 0] = self.unigram_columns[ids]
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=bounds[1:])
         if len(ids) > 1:
-            ends = np.cumsum(lengths)
-            last = ends[lengths > 0] - 1  # a text's last word starts no bigram
-            pair = (ids[:-1] != self.unknown) & (ids[1:] != self.unknown)
-            pair[last[last < len(ids) - 1]] = False
+            pair = self.starts_bigram[ids[:-1]] & self.ends_bigram[ids[1:]]
+            last = bounds[1:][lengths > 0] - 1  # a text's last word starts no bigram
+            pair[last[last < len(pair)]] = False
             starts = np.flatnonzero(pair)
             keys = ids[starts] * self.unknown + ids[starts + 1]
-            grams[starts, 1] = list(map(self.bigram_columns.get, keys.tolist(), repeat(-1)))
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), 2 * lengths)
+            grams[starts, 1] = np.fromiter(map(self.bigram_columns.get, keys.tolist(), repeat(-1)),
+                                           dtype=np.int64, count=len(keys))
         flat = grams.ravel()
         known = flat >= 0
-        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows[known], minlength=len(texts)), out=indptr[1:])
+        counted = np.zeros(len(flat) + 1, dtype=np.int64)
+        np.cumsum(known, out=counted[1:])
         columns = flat[known]
-        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns.astype(np.int32), indptr),
-                               shape=(len(texts), self.size))
+        matrix = sp.csr_matrix((np.ones(len(columns), dtype=np.float32), columns.astype(np.int32),
+                                counted[2 * bounds]), shape=(len(texts), self.size))
         matrix.sum_duplicates()
         return matrix
 
@@ -417,7 +423,8 @@ class ThemeModel:
         data, indices = doc_tfidf.data[start:end], doc_tfidf.indices[start:end]
         contribution = data * coef[indices]
         order = np.argsort(-contribution)[:6]
-        words = [str(self.vocabulary_[indices[k]]) for k in order if contribution[k] > 0]
+        vocabulary = self._vectorizer_.vocabulary
+        words = [vocabulary[j] for j, up in zip(indices[order].tolist(), (contribution[order] > 0).tolist()) if up]
         weights = batch.units.weights[batch.units.bounds[i]:batch.units.bounds[i + 1]]
         rule_terms, rule_sentences = self._scorer()._explain_lexicon(batch.docs[i], index, weights)
         terms = tuple(dict.fromkeys([*rule_terms[:4], *words]))[:8]

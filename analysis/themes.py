@@ -312,10 +312,11 @@ def compile_lexicon(taxonomy: Taxonomy) -> Lexicon:
         wildcard.append(tuple(sorted(((t[:-1], r) for t, r in roles.items() if t.endswith("*")),
                                      key=lambda pair: (-len(pair[0]), pair[0]))))
     trie = _trie_pattern(sorted(all_terms))
+    after_non_word = trie.removeprefix(r"(?<!\w)")  # after \W the lookbehind holds: checking it costs 10%
     return Lexicon(taxonomy=taxonomy, pattern=re.compile("(?=(" + trie + "))"),
                    theme_patterns=tuple(patterns), literal_roles=tuple(literal),
                    wildcard_roles=tuple(wildcard), actors=tuple(theme.actor for theme in taxonomy.themes),
-                   scan=re.compile(r"\W(?=(" + trie + "))"))
+                   scan=re.compile(r"\W(?=(" + after_non_word + "))"))
 
 
 # -- sentences -----------------------------------------------------------------------------------
@@ -519,16 +520,20 @@ def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
         matches = lexicon.terms(fold_text(text))
     if not matches:
         return _Unit(kind, text, {}, {}, ())
+    excluded = [index for _, index, _, role in matches if role == "exclude"]
+    # Context never counts on its own: only themes with a seed or cue term here can get evidence
+    # (most matches are context terms of other themes, skipped here at the cost of a set lookup).
+    anchored = {index for _, index, _, role in matches if role == "seed" or role == "cue"}
+    if not anchored:
+        return _Unit(kind, text, {}, {}, tuple(excluded))
     ranges = _subordinate_ranges(text) if len(matches) > 1 and ("(" in text or ", " in text) else ()
-    excluded: list[int] = []
     # Per theme and clause, keyed 2 * theme + clause (1 in a subordinate clause): the anchor terms
     # (seed and cue) with their weights, the context terms, and the seed terms.
     anchors: dict[int, dict[str, float]] = {}
     context: dict[int, dict[str, float]] = {}
     seeds: dict[int, set[str]] = {}
     for start, index, term, role in matches:
-        if role == "exclude":
-            excluded.append(index)
+        if index not in anchored or role == "exclude":
             continue
         key = 2 * index + 1 if ranges and any(a <= start < b for a, b in ranges) else 2 * index
         bucket = context if role == "context" else anchors
@@ -857,16 +862,17 @@ class ThemeScorer:
         """The terms (by what they contributed) and the strongest sentences behind a theme's score."""
         contribution: dict[str, float] = {}
         sentences = []
-        for u in np.argsort(-(column * weights), kind="stable"):
-            if column[u] <= 0:
+        values, unit_weights = column.tolist(), weights.tolist()  # Python floats: the same values, faster
+        for u in np.argsort(-(column * weights), kind="stable").tolist():
+            if values[u] <= 0:
                 break
             unit = doc.units[u]
             for term, weight in unit.terms.get(index, {}).items():
-                contribution[term] = contribution.get(term, 0.0) + weight * weights[u]
+                contribution[term] = contribution.get(term, 0.0) + weight * unit_weights[u]
             if extra is not None and index in extra[2]:
                 for word in extra[1][u][extra[2].index(index)]:
-                    contribution.setdefault(word, 0.1 * weights[u])
-            if len(sentences) < self.max_sentences and column[u] >= 0.5:
+                    contribution.setdefault(word, 0.1 * unit_weights[u])
+            if len(sentences) < self.max_sentences and values[u] >= 0.5:
                 sentences.append(unit.text if len(unit.text) <= 400 else unit.text[:397] + "...")
         terms = sorted(contribution, key=lambda t: (-contribution[t], t))[: self.max_terms]
         return tuple(terms), tuple(sentences)
