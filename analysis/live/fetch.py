@@ -17,6 +17,8 @@ page, and whose message names the URL.
 
 from __future__ import annotations
 
+import os
+
 import random
 import re
 import socket
@@ -56,9 +58,14 @@ def _version() -> str:
         return "dev"
 
 
+# Who site operators can reach about the polling (a URL or e-mail address), named in the User-Agent.
+CONTACT_ENV = "FLANKWATCH_CONTACT"
+
+
 def default_user_agent() -> str:
     """The tool, its version and where a site's operator can find out who is polling them."""
-    return f"Flankwatch/{_version()} (news monitor; +https://example.org/flankwatch; contact: change-me@example.org)"
+    contact = os.environ.get(CONTACT_ENV, "").strip()
+    return f"Flankwatch/{_version()} (news monitor" + (f"; {contact}" if contact else "") + ")"
 
 
 class FetchError(Exception):
