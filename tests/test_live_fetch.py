@@ -42,7 +42,14 @@ def test_a_body_comes_back_with_its_validators_and_the_user_agent_names_the_tool
     assert fetched.last_modified == "Mon, 02 Jun 2025 10:00:00 GMT"
     assert fetched.content_type == "application/rss+xml" and not fetched.not_modified
     agent = server.requests[0].headers["User-Agent"]
-    assert agent == default_user_agent() and agent.startswith("Flankwatch/") and "+http" in agent
+    assert agent == default_user_agent() and agent.startswith("Flankwatch/") and "(news monitor" in agent
+
+
+def test_the_user_agent_names_the_operators_contact_when_given(monkeypatch):
+    monkeypatch.setenv("FLANKWATCH_CONTACT", "+https://institute.example/monitor")
+    assert default_user_agent().endswith("(news monitor; +https://institute.example/monitor)")
+    monkeypatch.delenv("FLANKWATCH_CONTACT")
+    assert default_user_agent().endswith("(news monitor)")
 
 
 @pytest.mark.parametrize("validator", ["etag", "last_modified"])
