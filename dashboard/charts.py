@@ -352,8 +352,8 @@ def stacked_volume_chart(
             hovertemplate=_share_hover(label, share=False),
         ))
     _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note, legend_title=legend_title)
-    fig.update_layout(barmode="stack", bargap=0, margin=dict(t=110),
-                      legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"))
+    fig.update_layout(barmode="stack", bargap=0, margin=dict(t=110),  # the legend reads biggest first
+                      legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", traceorder="normal"))
     if len(data):
         _count_ticks(fig, float(totals.max()))
     fit_date_axis(fig, sorted(data[x].unique()), freq=freq)
@@ -376,13 +376,15 @@ def trend_chart(
     note: str,
     annotate: int = 5,
     freq: str | None = None,
+    subtitle: str | None = None,
 ) -> go.Figure:
     """Bars of volume, the rolling mean as a line, spikes ringed and labelled with their headline.
 
     ``headlines`` has one row per spike headline: ``x`` (the spike's period), ``title`` and
     ``rank``; the ``annotate`` strongest spikes get a label, every spike a hover list. With
     ``freq`` the bars cover their periods and periods are named ('2025 Q3'); without it they
-    stand on the period's first day.
+    stand on the period's first day. With a ``subtitle`` (saying what bars, line and rings are)
+    there is no legend, which on a phone took a third of the chart.
     """
     def place(periods: pd.Series) -> list:
         return period_middles(periods, freq) if freq else list(periods)
@@ -418,20 +420,26 @@ def trend_chart(
         ))
         strongest = (spikes.sort_values("zscore", ascending=False) if "zscore" in spikes else spikes).head(annotate)
         labelled = [row for _, row in strongest.sort_values(x).iterrows() if titles.get(pd.Timestamp(row[x]))]
+        first, last = pd.Timestamp(data[x].min()), pd.Timestamp(data[x].max())
         for index, row in enumerate(labelled):
             top = titles[pd.Timestamp(row[x])]
             more = f" (+{len(top) - 1})" if len(top) > 1 else ""
+            # a label near an edge grows inwards, so it stays inside a narrow chart
+            where = (pd.Timestamp(row[x]) - first) / (last - first) if last > first else 0.5
             fig.add_annotation(
                 # neighbouring labels sit at three heights so they do not overlap
-                x=place(pd.Series([row[x]]))[0], y=row[y], text=plain(top[0], limit=48) + more, showarrow=True,
+                x=place(pd.Series([row[x]]))[0], y=row[y], text=plain(top[0], limit=40) + more, showarrow=True,
                 arrowhead=0, arrowcolor=SPIKE, ax=0, ay=-30 - 26 * (index % 3), font=dict(size=11, color=INK),
+                xanchor="left" if where < 0.15 else "right" if where > 0.85 else "center",
                 bgcolor="rgba(255,255,255,0.85)", bordercolor=SPIKE, borderwidth=1, borderpad=3,
             )
-    _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note)
+    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title=y_title, note=note)
     if len(data):
         _count_ticks(fig, float(data[y].max()))
     fig.update_layout(bargap=0.1, margin=dict(t=110), legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom",
                                                                   xanchor="left"))
+    if subtitle:
+        fig.update_layout(showlegend=False, margin=dict(t=110 + 14 * subtitle.count("\n")))
     fit_date_axis(fig, data[x], freq=freq)
     return fig
 

@@ -20,6 +20,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -179,3 +180,93 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
             browser.close()
     assert all((SHOTS / f"{name}.png").stat().st_size > 10_000
                for name in ["overview", "article", "claim-selected", *(slug for _, slug in PAGES)])
+
+
+def _date_field(page) -> tuple[str, bool]:
+    """The sidebar date range as shown ('2025-09-28 – 2025-10-27') and whether it is marked invalid."""
+    text, invalid = page.evaluate(
+        "() => { const f = document.querySelector('[data-testid=\"stSidebar\"] [data-testid=\"stDateInputField\"]');"
+        " return [f.innerText, f.hasAttribute('data-has-error') || !!f.querySelector('[aria-invalid=\"true\"]')]; }")
+    return "".join(text.split()).replace("–", " – "), invalid
+
+
+def _sidebar_warnings(page) -> list[str]:
+    return [" ".join(t.split()) for t in page.locator('[data-testid="stSidebar"] [data-testid="stAlert"]').all_inner_texts()]
+
+
+def test_date_field_explains_a_refused_day_and_recovers(server, demo_copy):  # noqa: F811
+    """Type a start year before the store, read why it moved, then a quick pick: a clean, whole field."""
+    base, _ = server
+    with duckdb.connect(str(demo_copy), read_only=True) as con:  # the served copy is the server's
+        first, last = con.execute(
+            "SELECT min(published_date), max(published_date) FROM items WHERE duplicate_of IS NULL").fetchone()
+    early = first.replace(year=first.year - 4)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1400})
+            page.goto(base + "/")
+            page.wait_for_selector(".js-plotly-plot", timeout=60_000)
+            _idle(page)
+            page.get_by_role("spinbutton", name="year, Date range start date").click()
+            page.keyboard.type(str(early.year))
+            page.get_by_role("heading", name="Overview").click()  # the value is sent on blur
+            expected = f"{early:%Y-%m-%d} is before the first item, {first:%Y-%m-%d}; showing from {first:%Y-%m-%d}."
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=\"stSidebar\"] [data-testid=\"stAlert\"]')]"
+                ".some(a => a.innerText.includes('is before the first item'))", timeout=60_000)
+            _idle(page)
+            assert any(expected in w for w in _sidebar_warnings(page))
+            assert _date_field(page) == (f"{first:%Y-%m-%d} – {last:%Y-%m-%d}", False)
+            _shot(page, "date-refused")
+
+            page.get_by_role("button", name="Last 30 days").click()
+            _idle(page)
+            start = last - timedelta(days=29)
+            assert _date_field(page) == (f"{start:%Y-%m-%d} – {last:%Y-%m-%d}", False)  # whole, not '2025-10-2'
+            assert not _sidebar_warnings(page)
+            assert f"dates={start:%Y-%m-%d}&dates={last:%Y-%m-%d}" in page.url
+            ticks = page.evaluate("() => document.querySelector('.js-plotly-plot').layout.xaxis.ticktext || []")
+            assert not any(":" in t for t in ticks)  # dates, not 23:59:59.999
+            _shot(page, "date-recovered")
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_time_charts_read_at_every_width_and_span(server, demo_copy, width):  # noqa: F811
+    """Overview and Topic trends for the whole store, the last 30 days (per month too) and a
+    decade, photographed at a desk and a phone width (test-output/browser/time-*.png)."""
+    base, _ = server
+    with duckdb.connect(str(demo_copy), read_only=True) as con:
+        (last,) = con.execute("SELECT max(published_date) FROM items WHERE duplicate_of IS NULL").fetchone()
+    spans = {"default": "", "30d": f"dates={last - timedelta(days=29)}&dates={last}",
+             "30d-month": f"dates={last - timedelta(days=29)}&dates={last}&ov_freq=Month&tr_freq=Month",
+             "decade": f"dates={last.replace(year=last.year - 10)}&dates={last}"}
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1400})
+            for span, query in spans.items():
+                for slug in ("overview", "trends"):
+                    page.goto(f"{base}/{'' if slug == 'overview' else slug}" + (f"?{query}" if query else ""))
+                    page.wait_for_selector(".js-plotly-plot", timeout=60_000, state="attached")
+                    _idle(page)
+                    assert not page.locator('[data-testid="stException"]').count()
+                    layout = page.evaluate("() => document.querySelector('.js-plotly-plot').layout")
+                    ticks = layout["xaxis"].get("ticktext") or []
+                    assert not any(":" in t for t in ticks), (span, slug, ticks)
+                    if slug == "overview":
+                        assert layout["showlegend"] is False  # panels are named: no legend on a phone
+                    collapse = page.get_by_role("button", name="Collapse sidebar")
+                    if width < 600 and collapse.count():
+                        collapse.first.click()
+                        time.sleep(0.5)
+                    plot = page.locator(".js-plotly-plot").first
+                    plot.scroll_into_view_if_needed()
+                    SHOTS.mkdir(parents=True, exist_ok=True)
+                    plot.screenshot(path=str(SHOTS / f"time-{slug}-{span}-{width}.png"))
+        finally:
+            browser.close()
+    assert all((SHOTS / f"time-{slug}-{span}-{width}.png").stat().st_size > 5_000
+               for span in spans for slug in ("overview", "trends"))

@@ -337,7 +337,22 @@ def test_trend_chart_names_its_periods():
     fig = charts.trend_chart(data, x="period", y="items", rolling="rolling", spike="spike",
                              headlines=pd.DataFrame(columns=["period", "title", "rank"]), colour="#000000",
                              series_label="X", title="X", x_title="Quarter", y_title="Items", note=NOTE,
-                             freq="quarter")
+                             freq="quarter", subtitle="Bars: items;\nline: rolling average")
     spec = figure_dict(fig)
     assert spec["data"][0]["customdata"] == ["2025 Q1", "2025 Q2"]
     assert spec["layout"]["xaxis"]["ticktext"] == ["2025 Q1", "2025 Q2"]
+    assert spec["layout"]["showlegend"] is False  # the subtitle says what bars and line are
+    assert "Bars: items;<br>line: rolling average" in spec["layout"]["title"]["text"]
+
+
+def test_spike_labels_near_an_edge_grow_inwards():
+    periods = pd.date_range("2024-01-01", periods=24, freq="MS")
+    spike = [m in (1, 12, 24) for m in range(1, 25)]
+    data = pd.DataFrame({"period": periods, "items": [9 if s else 1 for s in spike], "rolling": [1.0] * 24,
+                         "spike": spike, "zscore": [8 if s else 0 for s in spike]})
+    headlines = pd.DataFrame({"period": periods[[0, 11, 23]], "title": ["First", "Middle", "Last"], "rank": [1] * 3})
+    fig = charts.trend_chart(data, x="period", y="items", rolling="rolling", spike="spike", headlines=headlines,
+                             colour="#000000", series_label="X", title="X", x_title="Month", y_title="Items",
+                             note=NOTE, freq="month")
+    labels = {a["text"]: a.get("xanchor") for a in figure_dict(fig)["layout"]["annotations"] if a.get("showarrow")}
+    assert labels == {"First": "left", "Middle": "center", "Last": "right"}

@@ -290,7 +290,7 @@ def test_filters_are_bound_to_the_url(synthetic_db, monkeypatch):  # noqa: F811
     assert shared.multiselect(key="theme").value == ["belarus"]
     assert shared.date_input(key="dates").value == (start, facts["last"])
     assert shared.query_params["dates"] == bookmark["dates"]
-    assert chart_titled(shared, "Belarus: items per")
+    assert "<b>Belarus</b>" in chart_titled(shared, "Items per")["layout"]["title"]["text"]
 
 
 def test_a_bad_bookmark_is_ignored_not_fatal(synthetic_db, monkeypatch):  # noqa: F811
@@ -308,7 +308,7 @@ def test_a_bad_bookmark_is_ignored_not_fatal(synthetic_db, monkeypatch):  # noqa
 
 def test_trends_annotate_spikes_and_compare_periods(synthetic_db, monkeypatch):  # noqa: F811
     at = app_test(synthetic_db, monkeypatch, page="views/trends.py")
-    trend = chart_titled(at, "rolling average and spikes")
+    trend = chart_titled(at, "rolling average (line)")
     names = [t["name"] for t in trend["data"]]
     assert names[1:] == ["Rolling average", "Spike"]
     assert trend["layout"]["annotations"][:-1], "spikes are labelled with a headline"
@@ -316,7 +316,7 @@ def test_trends_annotate_spikes_and_compare_periods(synthetic_db, monkeypatch): 
     assert len(compare["data"]) == 2
     at.segmented_control(key="tr_dim").set_value("topic").run()
     assert_clean(at)
-    assert chart_titled(at, "rolling average and spikes")["data"][0]["name"].endswith(": items")
+    assert chart_titled(at, "rolling average (line)")["data"][0]["name"].endswith(": items")
     assert chart_titled(at, "Discovered topics: share of coverage")
 
 
@@ -410,7 +410,12 @@ def test_topics_page_draws_sizes_and_the_map(synthetic_db, monkeypatch):  # noqa
     at = app_test(synthetic_db, monkeypatch, page="views/topics.py")
     assert_clean(at)
     sizes = chart_titled(at, "discovered topics")
-    assert len(sizes["data"]) == 5
+    assert len(sizes["data"]) == 5 and not sizes["layout"]["showlegend"]  # a named panel per topic
+    at.segmented_control(key="tp_layout").set_value("stacked").run()
+    assert_clean(at)
+    stacked = chart_titled(at, "discovered topics")
+    assert stacked["layout"]["barmode"] == "stack" and len(stacked["data"]) == 5
+    assert sorted(t["marker"]["color"] for t in stacked["data"]) == sorted(t["marker"]["color"] for t in sizes["data"])
     corpus = chart_titled(at, "map of the corpus")
     assert {t["type"] for t in corpus["data"]} == {"scattergl"}
     assert sum(len(t["x"]) for t in corpus["data"]) <= 4000

@@ -9,6 +9,7 @@ import streamlit as st
 from analysis.store import Store
 from dashboard import charts, colours as fw_colours, data, sidebar, ui
 
+LAYOUTS = {"panels": "A panel each", "stacked": "Stacked"}
 MAP_SAMPLE = 4000
 SHOWN_BY_DEFAULT = 5
 REFIT_KEY = "topics_refit_report"
@@ -108,18 +109,32 @@ def main() -> None:
 
     st.subheader("Size over time", anchor=False)
     summary = data.summary(ctx.db, ctx.filters)
-    freq = sidebar.period_control("tp_freq", first=summary["first"], last=summary["last"], items=summary["items"])
+    left, right = st.columns([5, 3], vertical_alignment="bottom")
+    with left:
+        freq = sidebar.period_control("tp_freq", first=summary["first"], last=summary["last"],
+                                      items=summary["items"])
+    with right:
+        layout = st.segmented_control("Draw", options=list(LAYOUTS), format_func=LAYOUTS.get, default="panels",
+                                      key="tp_layout", bind="query-params",
+                                      help="Each item has one topic, so stacked bars add up to the period's items.") \
+            or "panels"
     volume = data.volume(ctx.db, ctx.filters, dimension="topic", freq=freq)
     volume = volume[volume["key"].isin(chosen)]
     if volume.empty:
         st.info("The chosen topics have no dated items for these filters.")
     else:
         labels = dict(zip(volume["key"], volume["label"]))
-        fig = charts.stacked_volume_chart(
-            volume, x="period", y="items", series="key", labels=labels, colours=colours,
-            title=f"Items per {freq} in {len(chosen)} discovered topic{'s' if len(chosen) != 1 else ''}",
-            x_title=freq.capitalize(), y_title="Items", note=ctx.note, freq=freq, legend_title="Topic",
-        )
+        title = f"Items per {freq} in {len(chosen)} discovered topic{'s' if len(chosen) != 1 else ''}"
+        if layout == "stacked":
+            fig = charts.stacked_volume_chart(
+                volume, x="period", y="items", series="key", labels=labels, colours=colours, title=title,
+                x_title=freq.capitalize(), y_title="Items", note=ctx.note, freq=freq, legend_title="Topic",
+            )
+        else:
+            fig = charts.small_multiples_chart(
+                volume, x="period", y="items", series="key", labels=labels,
+                colours=colours, title=title, x_title=freq.capitalize(), y_title="Items", note=ctx.note, freq=freq,
+            )
         ui.chart(fig, volume[["period", "key", "label", "items"]].rename(columns={"key": "topic_id"}),
                  name=f"topic-size-{freq}", key="topic_size")
 

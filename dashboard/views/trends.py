@@ -61,7 +61,8 @@ def trend_section(ctx: ui.ViewContext, dimension: str, freq: str) -> None:
     fig = charts.trend_chart(
         series, x="period", y="items", rolling="rolling", spike="spike",
         headlines=headlines, colour=colours.get(key, charts.FALLBACK_COLOUR), series_label=labels.get(key, key),
-        title=f"{labels.get(key, key)}: items per {freq}, 4-{freq} rolling average and spikes",
+        title=labels.get(key, key),
+        subtitle=f"Items per {freq} (bars), 4-{freq} rolling average (line);\nspikes ringed, labelled with a headline",
         x_title=freq.capitalize(), y_title="Items", note=ctx.note, freq=freq,
     )
     table = series[["period", "key", "label", "items", "rolling", "zscore", "spike"]].assign(
