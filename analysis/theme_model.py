@@ -68,12 +68,23 @@ def taxonomy_fingerprint(taxonomy: Taxonomy) -> str:
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def _ascii_words_text(text: str) -> bytes:
+    """The text lower-cased and accent-stripped, other non-ASCII letters dropped (an English-language corpus)."""
+    text = text.lower()
+    if not text.isascii():
+        return unicodedata.normalize("NFKD", text).encode("ascii", "ignore")
+    return text.encode("ascii")
+
+
 def _words(text: str) -> list[str]:
     """Lower-cased, accent-stripped words of two or more characters."""
-    text = text.lower()
-    if not text.isascii():  # accents stripped, other non-ASCII letters dropped (an English-language corpus)
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return _TOKEN.findall(text)
+    return _TOKEN.findall(_ascii_words_text(text).decode("ascii"))
+
+
+# Every byte but an ASCII word character (\w) becomes a space: bytes.split() then gives the runs
+# of word characters, _TOKEN's words and the one-character runs it skips (faster than findall).
+_WORD_RUNS = bytes.maketrans(bytes(range(256)), bytes(
+    b if chr(b).isascii() and (chr(b).isalnum() or chr(b) == "_") else 0x20 for b in range(256)))
 
 
 def _grams(text: str) -> list[str]:
@@ -109,8 +120,10 @@ class _Counter:
                 unigrams.append((words.setdefault(term, len(words)), column))
             elif len(parts) == 2:  # ``_grams`` makes nothing longer
                 pairs.append((words.setdefault(parts[0], len(words)), words.setdefault(parts[1], len(words)), column))
-        self.word_ids = words
-        self.unknown = len(words)  # the id of every other word
+        self.unknown = len(words)  # the id of every other word of two or more characters
+        self.short = len(words) + 1  # the id of a one-character run, which is no word
+        self.word_ids = {word.encode("ascii"): i for word, i in words.items()}
+        self.word_ids.update((bytes([b]), self.short) for b in range(128) if chr(b).isalnum() or chr(b) == "_")
         # per word id (and the unknown id last): its unigram column or -1, whether it starts or
         # ends some bigram of the vocabulary
         self.unigram_columns = np.full(len(words) + 1, -1, dtype=np.int64)
@@ -120,13 +133,47 @@ class _Counter:
             self.unigram_columns[word] = column
         for first, second, _ in pairs:
             self.starts_bigram[first] = self.ends_bigram[second] = True
-        self.bigram_columns = {first * self.unknown + second: column for first, second, column in pairs}
+        # the bigrams in an open-addressing hash table (a quarter full), probed with numpy
+        bits = max(4, (4 * len(pairs)).bit_length())
+        self.table_keys = np.full(1 << bits, -1, dtype=np.int64)
+        self.table_columns = np.full(1 << bits, -1, dtype=np.int64)
+        self.shift = np.uint64(64 - bits)
+        keys = np.array([first * self.unknown + second for first, second, _ in pairs], dtype=np.int64)
+        for slot, key, (_, _, column) in zip(self._slots(keys).tolist(), keys.tolist(), pairs):
+            while self.table_keys[slot] != -1:
+                slot = (slot + 1) & (len(self.table_keys) - 1)
+            self.table_keys[slot] = key
+            self.table_columns[slot] = column
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        """Fibonacci hashing: the top bits of key times 2**64 / golden ratio."""
+        return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self.shift).astype(np.int64)
+
+    def _bigram_columns(self, keys: np.ndarray) -> np.ndarray:
+        """The column of each bigram key, -1 for a pair of words that is not in the vocabulary."""
+        columns = np.full(len(keys), -1, dtype=np.int64)
+        slots = self._slots(keys)
+        pending = np.arange(len(keys))
+        mask = len(self.table_keys) - 1
+        while len(pending):
+            stored = self.table_keys[slots]
+            hit = stored == keys[pending]
+            columns[pending[hit]] = self.table_columns[slots[hit]]
+            probe = ~hit & (stored != -1)  # another key's slot: try the next one
+            pending, slots = pending[probe], (slots[probe] + 1) & mask
+        return columns
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        word_lists = list(map(_words, texts))
-        lengths = np.fromiter(map(len, word_lists), dtype=np.int64, count=len(word_lists))
-        ids = np.array(list(map(self.word_ids.get, chain.from_iterable(word_lists), repeat(self.unknown))),
-                       dtype=np.int64)
+        runs = [_ascii_words_text(text).translate(_WORD_RUNS).split() for text in texts]
+        ids = np.array(list(map(self.word_ids.get, chain.from_iterable(runs), repeat(self.unknown))), dtype=np.int64)
+        # drop the one-character runs (_words skips them, so the words either side make a bigram)
+        word = ids != self.short
+        ends = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, runs), dtype=np.int64, count=len(runs)), out=ends[1:])
+        kept = np.zeros(len(ids) + 1, dtype=np.int64)
+        np.cumsum(word, out=kept[1:])
+        lengths = np.diff(kept[ends])
+        ids = ids[word]
         # each word's unigram column, then the column of the bigram it starts, in the text's order
         # (the layout ``sum_duplicates`` sorts and counts), -1 where none
         grams = np.full((len(ids), 2), -1, dtype=np.int64)
@@ -139,8 +186,7 @@ class _Counter:
             pair[last[last < len(pair)]] = False
             starts = np.flatnonzero(pair)
             keys = ids[starts] * self.unknown + ids[starts + 1]
-            grams[starts, 1] = np.fromiter(map(self.bigram_columns.get, keys.tolist(), repeat(-1)),
-                                           dtype=np.int64, count=len(keys))
+            grams[starts, 1] = self._bigram_columns(keys)
         flat = grams.ravel()
         known = flat >= 0
         counted = np.zeros(len(flat) + 1, dtype=np.int64)
