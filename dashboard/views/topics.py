@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 
 import streamlit as st
 
-from analysis.store import Store
 from dashboard import charts, colours as fw_colours, data, sidebar, ui
 
 LAYOUTS = {"panels": "A panel each", "stacked": "Stacked"}
 MAP_SAMPLE = 4000
 SHOWN_BY_DEFAULT = 5
 REFIT_KEY = "topics_refit_report"
-
-
-@st.cache_resource(show_spinner=False)
-def _refit_lock(path: str) -> threading.Lock:
-    """One refit at a time per store, whichever browser session asks."""
-    return threading.Lock()
 
 
 def refit(ctx: ui.ViewContext) -> dict:
@@ -28,14 +20,10 @@ def refit(ctx: ui.ViewContext) -> dict:
     taxonomy, problem = data.taxonomy()
     if taxonomy is None:
         return {"error": f"The taxonomy cannot be read, so topics cannot be refitted: {problem}"}
-    with _refit_lock(ctx.db):
-        # a cursor of the shared connection: the refit's transaction stays its own
-        writer = Store(ctx.db, ctx.store.connection.cursor(), read_only=False)
-        try:
-            update = refresh_topics(writer, writer.all_items_for_topics(), taxonomy=taxonomy, refit=True)
-        finally:
-            writer.close()
-        data.refresh_after_write(ctx.db)
+    # on the store owner's write thread, after whatever ingest, poll or correction is running
+    update = data.write(ctx.db, lambda writer: refresh_topics(writer, writer.all_items_for_topics(),
+                                                              taxonomy=taxonomy, refit=True),
+                        label="topic refit")
     return {"summary": update.summary(), "changes": update.changes}
 
 
