@@ -64,15 +64,20 @@ def claim_id(item_id: str, claim: Claim) -> str:
 
 
 
+THEME_FRAME_COLUMNS = ("item_id", "theme", "score", "assigned", "terms", "sentences")
+
+
 def theme_frame(item_ids: Sequence[str], scores: Sequence[list[ThemeScore]]) -> pd.DataFrame:
-    """One row per item and theme, in the store's item_themes layout."""
-    rows = [
-        {"item_id": item_id, "theme": s.theme, "score": s.score, "assigned": s.assigned,
-         "terms": list(s.terms), "sentences": list(s.sentences)}
-        for item_id, item_scores in zip(item_ids, scores)
-        for s in item_scores
-    ]
-    return pd.DataFrame(rows, columns=["item_id", "theme", "score", "assigned", "terms", "sentences"])
+    """One row per item and theme, in the store's item_themes layout (built column by column)."""
+    pairs = list(zip(item_ids, scores))
+    if not any(item_scores for _, item_scores in pairs):
+        return pd.DataFrame([], columns=list(THEME_FRAME_COLUMNS))
+    flat = [s for _, item_scores in pairs for s in item_scores]
+    return pd.DataFrame({
+        "item_id": [item_id for item_id, item_scores in pairs for _ in item_scores],
+        "theme": [s.theme for s in flat], "score": [s.score for s in flat], "assigned": [s.assigned for s in flat],
+        "terms": [list(s.terms) for s in flat], "sentences": [list(s.sentences) for s in flat],
+    }, columns=list(THEME_FRAME_COLUMNS))
 
 
 def claim_frame(claims_by_item: dict[str, list[Claim]]) -> pd.DataFrame:

@@ -412,18 +412,22 @@ class ThemeModel:
         rule_scores = batch.rule_scores.tolist()
         assigned_by_rule = (batch.rule_totals >= 1.0 - 1e-9).tolist()
         bounds = batch.units.bounds
+        # the articles with lexicon evidence for each theme (the ones an unlearned theme explains)
+        has_evidence = np.zeros((n, len(keys)), dtype=bool)
+        with_units = np.diff(bounds) > 0
+        if with_units.any():
+            has_evidence[with_units] = np.logical_or.reduceat(batch.units.evidence != 0, bounds[:-1][with_units], axis=0)
         for index, key in enumerate(keys):  # unlearned themes keep the lexicon's score, as it explains it
             if key in self.themes_:
                 continue
-            explained = np.flatnonzero(batch.units.evidence[:, index]).size if explain else 0
+            explained = set(np.flatnonzero(has_evidence[:, index]).tolist()) if explain else ()
             for i in range(n):
                 terms: tuple[str, ...] = ()
                 sentences: tuple[str, ...] = ()
-                if explained:
+                if i in explained:
                     doc = batch.docs[i]
-                    if doc.units and doc.evidence[:, index].any():
-                        weights = batch.units.weights[bounds[i]:bounds[i + 1]]
-                        terms, sentences = scorer._explain(doc, index, doc.evidence[:, index], weights, None)
+                    weights = batch.units.weights[bounds[i]:bounds[i + 1]]
+                    terms, sentences = scorer._explain(doc, index, doc.evidence[:, index], weights, None)
                 results[i].append(ThemeScore(key, rule_scores[i][index], assigned_by_rule[i][index], terms, sentences))
         doc_tfidf = _tfidf(batch.doc_counts, self.doc_idf_)
         sentence_tfidf = _tfidf(batch.sentence_counts, self.sentence_idf_) if batch.sentence_counts.shape[0] else None
