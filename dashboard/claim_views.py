@@ -20,8 +20,13 @@ UNIT_LABELS = MappingProxyType({"pct_gdp": "% of GDP", "eur": "Euros", "usd": "U
 
 
 def _deployment_label(value: object, details: object) -> str:
+    """What was sent, with what the size counts ("2 helicopters", "4 battalions"); a force without a size by its unit."""
     place = charts.details_field(details, "place")
-    text = f"{float(value):,.0f} troops" if value is not None and not pd.isna(value) else "troops"
+    counted = charts.details_field(details, "counted")
+    if value is not None and not pd.isna(value) and counted:
+        text = f"{float(value):,.0f} {counted}"
+    else:
+        text = charts.details_field(details, "unit") or "a force"
     return text + (f" in {place}" if place else "")
 
 
@@ -29,7 +34,7 @@ def _migration_label(value: object, details: object) -> str:
     counted = charts.details_field(details, "counted") or "people"
     period = charts.details_field(details, "period")
     text = f"{float(value):,.0f} {counted}" if value is not None and not pd.isna(value) else str(counted)
-    return text + (f" per {period}" if period else "")
+    return text + (f" {period}" if period else "")  # the period reads whole: "per day", "since August 2021"
 
 
 def _actor(actor: object, details: object) -> str:
@@ -61,7 +66,7 @@ class ClaimView:
 CLAIM_VIEWS: tuple[ClaimView, ...] = (
     ClaimView("spending", "Spending", "Defence-spending claims by actor", "% of GDP",
               None, _actor, True, "Actor"),
-    ClaimView("deployment", "Deployments", "Troop deployment claims by nation", "Troops",
+    ClaimView("deployment", "Deployments", "Deployment claims by nation", "Size (people or units)",
               _deployment_label, _actor, False, "Nation"),
     ClaimView("migration", "Migration", "Border-crossing figures by place", "People",
               _migration_label, _place, False, "Place"),

@@ -256,6 +256,22 @@ def claim_points(path: str, filters: Filters, *, claim_type: str, unit: str | No
                                unit=unit)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def target_revisions(claims_frame: pd.DataFrame) -> pd.DataFrame:
+    """Each actor's statements of target (analysis/revisions.py), once per claims frame."""
+    from analysis import revisions
+
+    return revisions.target_revisions(claims_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def revisions_figure(statements: pd.DataFrame, actual_rows: pd.DataFrame, **options: Any):
+    """The small multiples of targets as revised (plotly's own work takes a second or more at 10,000 claims)."""
+    from dashboard import revisions as revision_charts
+
+    return revision_charts.revisions_figure(statements, actual_rows, **options)
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def topics(path: str, filters: Filters) -> pd.DataFrame:
     with cursor(path) as con:

@@ -115,9 +115,9 @@ def _shot(page, name: str) -> Path:
     return path
 
 
-def test_dashboard_in_a_real_browser(server, tmp_path):
+def test_dashboard_in_a_real_browser(server, demo_copy, tmp_path):  # noqa: F811
     base, store = server
-    with duckdb.connect(str(store), read_only=True) as con:
+    with duckdb.connect(str(demo_copy), read_only=True) as con:  # the served copy is the server's
         (claim_item,) = con.execute("SELECT item_id FROM claims c JOIN items i ON i.id = c.item_id "
                                     "WHERE i.kind = 'article' ORDER BY i.published_date DESC LIMIT 1").fetchone()
     with sync_api.sync_playwright() as playwright:

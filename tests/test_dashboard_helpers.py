@@ -121,15 +121,23 @@ def test_claim_views_prepare_labels_groups_and_markers():
     moves = pd.DataFrame([
         {"claim_id": "d1", "type": "deployment", "actor": "Germany", "kind": None, "value": 4800.0,
          "value_high": None, "unit": "troops", "year": None, "year_high": None, "speaker": None,
-         "details": '{"nation": "Germany", "size": 4800, "place": "Rukla"}', "stated": pd.Timestamp("2023-06-26"),
-         "title": "T", "outlet": "LRT"},
+         "details": '{"nation": "Germany", "size": 4800, "place": "Rukla", "unit": "brigade", "counted": "troops"}',
+         "stated": pd.Timestamp("2023-06-26"), "title": "T", "outlet": "LRT"},
+        {"claim_id": "d2", "type": "deployment", "actor": "Poland", "kind": None, "value": 2.0,
+         "value_high": None, "unit": None, "year": None, "year_high": None, "speaker": None,
+         "details": '{"nation": "Poland", "size": 2, "place": "Šiauliai", "unit": "helicopters", "counted": "helicopters"}',
+         "stated": pd.Timestamp("2023-06-27"), "title": "T", "outlet": "LRT"},
+        {"claim_id": "d3", "type": "deployment", "actor": "Germany", "kind": None, "value": None,
+         "value_high": None, "unit": None, "year": None, "year_high": None, "speaker": None,
+         "details": '{"nation": "Germany", "size": null, "place": "Lithuania", "unit": "brigade", "counted": null}',
+         "stated": pd.Timestamp("2023-06-28"), "title": "T", "outlet": "LRT"},
         {"claim_id": "m1", "type": "migration", "actor": "Lithuania", "kind": None, "value": 120.0,
          "value_high": None, "unit": "people", "year": None, "year_high": None, "speaker": None,
-         "details": '{"counted": "prevented crossings", "period": "day", "place": "Medininkai"}',
+         "details": '{"counted": "prevented crossings", "period": "per day", "place": "Medininkai"}',
          "stated": pd.Timestamp("2021-08-01"), "title": "T", "outlet": "LRT"},
     ])
     deployment = claim_views.prepare(moves[moves["type"] == "deployment"], claim_views.claim_view("deployment"))
-    assert deployment[["label", "group"]].values.tolist() == [["4,800 troops in Rukla", "Germany"]]
+    assert sorted(deployment["label"]) == ["2 helicopters in Šiauliai", "4,800 troops in Rukla"]  # d3: no size to place
     migration = claim_views.prepare(moves[moves["type"] == "migration"], claim_views.claim_view("migration"))
     assert migration[["label", "group"]].values.tolist() == [["120 prevented crossings per day", "Medininkai"]]
     with pytest.raises(KeyError, match="no claim view 'budget'"):

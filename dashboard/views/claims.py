@@ -141,7 +141,7 @@ def claim_picker(ctx: ui.ViewContext, points: pd.DataFrame) -> None:
 def spending_revisions(ctx: ui.ViewContext, view: ClaimView, claims: pd.DataFrame, points: pd.DataFrame, *,
                        unit: str) -> None:
     """Small multiples of each actor's target as revised, and the revisions table beside them."""
-    statements = fw_revisions.target_revisions(claims)
+    statements = data.target_revisions(claims)
     actual_rows = points[~fw_revisions.is_target(points)]
     actors = revision_charts.panel_actors(statements, actual_rows, limit=MAX_PANELS)
     if not actors:
@@ -150,7 +150,7 @@ def spending_revisions(ctx: ui.ViewContext, view: ClaimView, claims: pd.DataFram
     unit_words = fw_revisions.unit_words(unit)
     columns = st.segmented_control("Panels per row", options=[1, 2, 3], default=2, key="cl_cols",
                                    bind="query-params", help="One per row reads best on a phone") or 2
-    fig = revision_charts.revisions_figure(
+    fig = data.revisions_figure(
         statements, actual_rows, actors=actors, unit=unit, until=pd.Timestamp(points["stated"].max()),
         title=view.title, subtitle="Targets as revised, one panel per actor; click a label for its article",
         note=ctx.note, y_title=unit_words, columns=columns,
