@@ -106,3 +106,17 @@ def test_folded_refuses_patterns_it_cannot_fold() -> None:
         Folded(re.compile("defence"))
     with pytest.raises(ValueError, match="upper-case escapes"):
         Folded(re.compile(r"\bdefence\S", re.I))
+
+
+def test_mentions_grouped_by_first_character_match_as_the_flat_alternation() -> None:
+    from analysis.claims import actors
+
+    flat = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(actors.SURFACES), key=len, reverse=True))
+    bare = re.compile(actors.MENTION.pattern.replace(actors._alternation(list(actors.SURFACES)), flat))
+    assert bare.pattern != actors.MENTION.pattern
+    names = list(actors.SURFACES)
+    texts = _texts() + [" ".join(names) + ". " + ", ".join(f"the {n}'s" for n in names) + " US-led, E U"]
+    for text in texts:
+        for position in range(len(text)):
+            mention, expected = actors.MENTION.match(text, position), bare.match(text, position)
+            assert _found(mention) == _found(expected), (text[position : position + 40], position)

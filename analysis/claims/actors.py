@@ -138,7 +138,18 @@ class ActorMention:
 
 
 def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=len, reverse=True))
+    """The words longest first, grouped by first character ("E(?:stonia|U)"), order kept within a group.
+
+    At any position only one group can match, so the engine tests one first character per group
+    instead of every word; within the group the words are tried in the same order as before.
+    """
+    groups: dict[str, list[str]] = {}
+    for word in sorted(set(words), key=len, reverse=True):
+        groups.setdefault(word[0], []).append(word)
+    return "|".join(
+        re.escape(first) + "(?:" + "|".join(re.escape(w[1:]).replace(r"\ ", r"\s+") for w in group) + ")"
+        for first, group in groups.items()
+    )
 
 
 def _surface_table() -> dict[str, tuple[str, MentionKind]]:
