@@ -42,11 +42,19 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _run_job(args: argparse.Namespace, name: str, payload: dict, handover_payload: dict | None = None) -> int:
-    """Run a store job here, or hand it to the process that holds the store (analysis/owner.py)."""
+def _run_job(args: argparse.Namespace, name: str, payload: dict, handover_payload: dict | None = None, *,
+             reads_only: bool = False) -> int:
+    """Run a store job here, or hand it to the process that holds the store (analysis/owner.py).
+
+    A job that only reads (``reads_only``) does not make a store where there is none.
+    """
     from analysis import jobs  # noqa: F401  (registers the jobs)
     from analysis import owner
     from analysis.store import StoreError
+
+    if reads_only and not resolve_db(args.db).exists():
+        print(f"error: {resolve_db(args.db)}: no store here yet; run `flankwatch ingest` first", file=sys.stderr)
+        return 2
 
     out = owner.TerminalOutput(sys.stdout, sys.stderr)
     try:
@@ -100,29 +108,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _cmd_topics(args: argparse.Namespace) -> int:
     """List the stored topics, or refit them (matched topics keep their ids and labels)."""
-    from analysis import topics
-    from analysis.store import Store, StoreError
-    from analysis.themes import TaxonomyError, load_taxonomy
-
-    try:
-        if not args.refit:
-            with Store.open(args.db, read_only=True) as store:
-                table = topics.stored_topics(store)
-            for row in table.itertuples():
-                print(f"{row.topic_id:>4}  {row.size:>7,}  {'emerging' if row.emerging else '        '}  {row.label}")
-            print(f"{len(table)} topics; `flankwatch topics --refit` fits them again")
-            return 0
-        taxonomy = load_taxonomy(args.themes)
-        with Store.open(args.db) as store:
-            update = topics.refresh_topics(store, store.all_items_for_topics(), taxonomy=taxonomy, refit=True)
-    except (StoreError, TaxonomyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if update.changes is not None:
-        for row in update.changes.itertuples():
-            print(f"{row.status:<8} {row.topic_id:>4}  {row.label}")
-    print(update.summary())
-    return 0
+    themes = str(args.themes.resolve()) if args.themes else None
+    return _run_job(args, "topics", {"refit": args.refit, "themes": themes}, reads_only=not args.refit)
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -156,7 +143,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from analysis import evaluate, training
     from analysis.modelfile import save_bundle
     from analysis.paths import SHIPPED_MODEL, training_files
-    from analysis.store import Store, StoreError
+    from analysis.store import StoreError
     from analysis.themes import TaxonomyError, load_taxonomy
 
     paths = args.files or training_files()
@@ -165,10 +152,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         records = training.read_labelled(paths)
         created = [Path(p).name for p in paths]
         if args.db:
-            from analysis.corrections import correction_records
-
-            with Store.open(args.db, read_only=True) as store:
-                corrected = correction_records(store)
+            corrected = _correction_records(args)
             records = training.with_corrections(records, corrected)
             created.append(f"corrections: {len(corrected)}")
         bundle = training.train_bundle(records, taxonomy=taxonomy, created_from=created, folds=args.folds,
@@ -189,28 +173,43 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _correction_records(args: argparse.Namespace) -> list[dict]:
+    """The store's corrected articles as training records, read here or by the store's owner."""
+    from datetime import date
+
+    from analysis import jobs  # noqa: F401  (registers the jobs)
+    from analysis import owner
+    from analysis.store import StoreError
+
+    class Collect(owner.JobOutput):
+        def __init__(self) -> None:
+            self.records: list[dict] = []
+
+        def line(self, text: str, *, err: bool = False) -> None:
+            if err:
+                print(text, file=sys.stderr)
+            else:
+                self.records.append(json.loads(text))
+
+    collected = Collect()
+    if not resolve_db(args.db).exists():
+        raise StoreError(f"{resolve_db(args.db)}: no store here yet; run `flankwatch ingest` first")
+    try:
+        code = owner.run(resolve_db(args.db), "correction-records", {}, collected, wait=args.wait)
+    except owner.OwnerError as exc:
+        raise StoreError(str(exc)) from exc
+    if code:
+        raise StoreError(f"{args.db}: the corrections could not be read")
+    for record in collected.records:
+        if record.get("published"):
+            record["published"] = date.fromisoformat(str(record["published"])[:10])
+    return collected.records
+
+
 def _cmd_corrections(args: argparse.Namespace) -> int:
     """Export the analysts' corrections as labelled JSON lines, or import such a file."""
-    from analysis import corrections
-    from analysis.store import Store, StoreError
-
-    try:
-        if args.action == "export":
-            with Store.open(args.db, read_only=True) as store:
-                if args.file == "-":
-                    count = corrections.export_jsonl(store, sys.stdout)
-                else:
-                    with open(args.file, "w", encoding="utf-8") as target:
-                        count = corrections.export_jsonl(store, target)
-            print(f"exported {count} corrected articles to {args.file}", file=sys.stderr if args.file == "-" else sys.stdout)
-            return 0
-        with Store.open(args.db) as store:
-            report = corrections.import_jsonl(store, args.file)
-    except (StoreError, corrections.CorrectionError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(report.summary())
-    return 0
+    file = args.file if args.file == "-" else str(Path(args.file).resolve())
+    return _run_job(args, f"corrections-{args.action}", {"file": file}, reads_only=args.action == "export")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -329,6 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="refit over the whole store; matched topics keep their ids and labels")
     _add_db(p)
     _add_themes(p)
+    _add_wait(p)
     p.set_defaults(func=_cmd_topics)
 
     p = sub.add_parser("evaluate", help="score the model against labelled JSONL files (--cv: cross-validated)")
@@ -348,12 +348,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds for the manifest's figures")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     _add_themes(p)
+    _add_wait(p)
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("corrections", help="export or import the analysts' corrections as labelled JSON lines")
     p.add_argument("action", choices=("export", "import"))
     p.add_argument("file", help="the JSON-lines file ('-' exports to stdout)")
     _add_db(p)
+    _add_wait(p)
     p.set_defaults(func=_cmd_corrections)
 
     p = sub.add_parser("demo", help="build the demo store from data/demo if it is missing")

@@ -60,3 +60,75 @@ def poll(owner: Owner, payload: dict[str, Any], out: JobOutput) -> int:
     from analysis.polling import poll_job
 
     return poll_job(owner, payload, out)
+
+
+@job("topics")
+def topics(store: Store, payload: dict[str, Any], out: JobOutput) -> int:
+    """List the stored topics, or refit them (``refit``; matched topics keep ids and labels); payload: refit, themes."""
+    from analysis import topics as fw_topics
+    from analysis.themes import TaxonomyError, load_taxonomy
+
+    if not payload.get("refit"):
+        table = fw_topics.stored_topics(store)
+        for row in table.itertuples():
+            out.line(f"{row.topic_id:>4}  {row.size:>7,}  {'emerging' if row.emerging else '        '}  {row.label}")
+        out.line(f"{len(table)} topic{'s' if len(table) != 1 else ''}; `flankwatch topics --refit` fits them again")
+        return 0
+    try:
+        taxonomy = load_taxonomy(_path(payload.get("themes")))
+    except TaxonomyError as exc:
+        out.line(f"error: {exc}", err=True)
+        return 2
+    update = fw_topics.refresh_topics(store, store.all_items_for_topics(), taxonomy=taxonomy, refit=True)
+    if update.changes is not None:
+        for row in update.changes.itertuples():
+            out.line(f"{row.status:<8} {row.topic_id:>4}  {row.label}")
+    out.line(update.summary())
+    return 0
+
+
+@job("corrections-export")
+def corrections_export(store: Store, payload: dict[str, Any], out: JobOutput) -> int:
+    """The corrected articles as labelled JSON lines: to ``file``, or as output lines when it is '-'."""
+    from analysis import corrections
+
+    lines = corrections.export_lines(store)
+    if payload["file"] == "-":
+        for line in lines:
+            out.line(line)
+        out.line(f"exported {len(lines)} corrected articles to -", err=True)
+        return 0
+    try:
+        with open(payload["file"], "w", encoding="utf-8") as target:
+            target.writelines(line + "\n" for line in lines)
+    except OSError as exc:
+        out.line(f"error: {payload['file']}: cannot write ({exc.strerror or exc})", err=True)
+        return 2
+    out.line(f"exported {len(lines)} corrected articles to {payload['file']}")
+    return 0
+
+
+@job("corrections-import")
+def corrections_import(store: Store, payload: dict[str, Any], out: JobOutput) -> int:
+    """Record a labelled JSON-lines file's themes and claims as corrections; payload: file."""
+    from analysis import corrections
+
+    try:
+        report = corrections.import_jsonl(store, payload["file"])
+    except (corrections.CorrectionError, OSError) as exc:
+        out.line(f"error: {exc}", err=True)
+        return 2
+    out.line(report.summary())
+    return 0
+
+
+@job("correction-records")
+def correction_records(store: Store, payload: dict[str, Any], out: JobOutput) -> int:
+    """The corrected articles as training records, one JSON line each (for `flankwatch train --db`)."""
+    import json
+
+    from analysis.corrections import correction_records as records
+
+    for record in records(store):
+        out.line(json.dumps(record, default=str, ensure_ascii=False))
+    return 0

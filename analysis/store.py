@@ -206,9 +206,9 @@ class Store:
             connection = duckdb.connect(str(db_path), read_only=read_only)
         except duckdb.IOException as exc:
             raise StoreError(
-                f"{db_path}: cannot open the store ({exc}). Another Flankwatch process has it open "
-                "(the dashboard, or another ingest or analyze): wait for it to finish, stop the "
-                "dashboard or add files on its Add articles page, or pass another --db."
+                f"{db_path}: cannot open the store ({exc}). Another process has it open; Flankwatch's "
+                "commands hand their work to a running dashboard or command (analysis/owner.py) "
+                "and wait for anything else, or pass another --db."
             ) from exc
         store = cls(db_path, connection, read_only=read_only)
         if not read_only:

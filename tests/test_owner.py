@@ -172,3 +172,25 @@ def test_the_owner_finishes_accepted_work_before_it_lets_go(tmp_path, wait):
     owner.stop()
     assert slow.result(0) == 0 and queued.result(0) == 1
     Store.open(db).close()  # let go: another process may open it now
+
+
+def test_topics_and_corrections_commands_are_handed_over_too(tmp_path):
+    db = tmp_path / "store.duckdb"
+    owner = Owner(db)
+    assert owner.open()
+    try:
+        listed = _cli("topics", "--db", str(db))
+        out, err = listed.communicate(timeout=120)
+        assert listed.returncode == 0, err
+        assert out.strip() == "0 topics; `flankwatch topics --refit` fits them again"
+        exported = _cli("corrections", "export", "-", "--db", str(db))
+        out, err = exported.communicate(timeout=120)
+        assert exported.returncode == 0, err
+        assert out == "" and err.strip() == "exported 0 corrected articles to -"
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text("{broken\n", encoding="utf-8")
+        imported = _cli("corrections", "import", str(bad), "--db", str(db))
+        out, err = imported.communicate(timeout=120)
+        assert imported.returncode == 2 and str(bad) in err
+    finally:
+        owner.stop()
