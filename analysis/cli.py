@@ -273,7 +273,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     db = resolve_db(args.db).resolve()
     os.environ[DB_ENV] = str(db)
-    the_owner = owner.attach(db, command="flankwatch serve")
+    the_owner = owner.attach(db, command="flankwatch serve", persistent=True)
     poller = None
     sources = polling.sources_path(args.sources).resolve()
     if not args.no_poll:
@@ -293,7 +293,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if poller is not None:
             poller.stop()
-        owner.detach(db)
+        owner.detach(db, force=True)
     return 0
 
 

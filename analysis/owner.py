@@ -200,6 +200,8 @@ class Owner:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._after_write: list[Callable[[Store, datetime], None]] = []
+        self.persistent = False      # started by `flankwatch serve`: the dashboard's caches never stop it
+        self.rollups_built = False   # the dashboard's in-memory rollups exist on this connection
         self._inline_thread: threading.Thread | None = None
         self._handlers = 0
         self._handlers_done = threading.Event()
@@ -633,8 +635,11 @@ _OWNERS: dict[Path, Owner] = {}
 _OWNERS_LOCK = threading.Lock()
 
 
-def attach(path: str | os.PathLike[str], *, command: str = "flankwatch serve") -> Owner:
-    """This process's owner of ``path``, opening it (now, or as soon as it is free) the first time."""
+def attach(path: str | os.PathLike[str], *, command: str = "flankwatch serve", persistent: bool = False) -> Owner:
+    """This process's owner of ``path``, opening it (now, or as soon as it is free) the first time.
+
+    A ``persistent`` owner (the one `flankwatch serve` starts) is stopped only by ``detach(force=True)``.
+    """
     key = Path(path).resolve()
     with _OWNERS_LOCK:
         owner = _OWNERS.get(key)
@@ -642,12 +647,15 @@ def attach(path: str | os.PathLike[str], *, command: str = "flankwatch serve") -
             owner = Owner(key, command=command)
             _OWNERS[key] = owner
             owner.open_in_background()
+        owner.persistent = owner.persistent or persistent
         return owner
 
 
-def detach(path: str | os.PathLike[str]) -> None:
-    """Stop this process's owner of ``path`` (finishing accepted work) and forget it."""
+def detach(path: str | os.PathLike[str], *, force: bool = False) -> None:
+    """Stop this process's owner of ``path`` (finishing accepted work) and forget it; a persistent one only with ``force``."""
     with _OWNERS_LOCK:
-        owner = _OWNERS.pop(Path(path).resolve(), None)
-    if owner is not None:
-        owner.stop()
+        owner = _OWNERS.get(Path(path).resolve())
+        if owner is None or (owner.persistent and not force):
+            return
+        del _OWNERS[Path(path).resolve()]
+    owner.stop()

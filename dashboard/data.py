@@ -62,7 +62,7 @@ def _owner(path: str) -> owner.Owner:
 def _rollups_built(path: str) -> None:
     """Build the rollups once per opened store, on the write thread (which keeps them fresh after each write)."""
     found = _owner(path)
-    if not getattr(found, "rollups_built", False):
+    if not found.rollups_built:
         found.write(lambda store: queries.build_rollups(store.connection), label="rollups")
         found.rollups_built = True
 

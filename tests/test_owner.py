@@ -194,3 +194,15 @@ def test_topics_and_corrections_commands_are_handed_over_too(tmp_path):
         assert imported.returncode == 2 and str(bad) in err
     finally:
         owner.stop()
+
+
+def test_the_dashboards_caches_never_stop_the_owner_serve_started(tmp_path):
+    from analysis import owner as owners
+
+    db = tmp_path / "store.duckdb"
+    served = owners.attach(db, persistent=True)
+    assert served.wait_open(30)
+    owners.detach(db)  # what clearing Streamlit's resource cache does
+    assert owners.attach(db) is served and served.is_open
+    owners.detach(db, force=True)
+    assert not served.is_open
