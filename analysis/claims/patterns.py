@@ -118,8 +118,6 @@ class Folded:
         return self.regex.match(string, pos) if endpos is None else self.regex.match(string, pos, endpos)
 
 
-
-
 class Anchored:
     """A pattern whose every match holds one of a few literals at a set distance from its start.
 
