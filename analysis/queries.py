@@ -17,9 +17,11 @@ whenever they exist, and give the same answers as the plain tables (the tests co
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -635,18 +637,51 @@ def _search_terms(text: str) -> list[str]:
 
 
 _REGEX_SPECIAL = set("\\.^$|?*+()[]{}")
+# Latin letters that carry a mark without decomposing into letter + mark (NFD leaves them whole).
+_UNDECOMPOSED = MappingProxyType({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŧ": "t", "ƀ": "b", "ɨ": "i"})
+# Where a word starts: not after a letter, a mark or a digit, in any script (RE2's \b is ASCII-only).
+_WORD_START = r"(?:^|[^\pL\pM\pN_])"
+
+
+def fold_accents(text: str) -> str:
+    """``text`` in lower case without its accents: "Nausėda" -> "nauseda", "Łukašenka" -> "lukasenka"."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(_UNDECOMPOSED.get(ch, ch) for ch in decomposed if not unicodedata.combining(ch))
+
+
+@cache
+def _letter_variants() -> Mapping[str, str]:
+    """Each ASCII letter and every Latin letter that folds to it, as the inside of an RE2 class."""
+    variants: dict[str, set[str]] = {}
+    for code in (*range(0x00C0, 0x0250), *range(0x1E00, 0x1F00)):
+        letter = chr(code)
+        base = fold_accents(letter)
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            variants.setdefault(base, set()).update(c for c in (letter, letter.lower(), letter.upper()) if len(c) == 1)
+    return MappingProxyType({base: base + base.upper() + "".join(sorted(found - {base, base.upper()}))
+                             for base, found in variants.items()})
 
 
 def search_pattern(term: str) -> str:
-    """A case-insensitive RE2 pattern for one search term, matched at the start of a word.
+    """A case- and accent-insensitive RE2 pattern for one search term, matched at the start of a word.
 
-    "fence" finds "fence" and "fences" but not "defence"; every other character is literal
-    ("3.5" does not find "3,5"). Word starts are ASCII-only in RE2, so a term that begins with
-    any other character ("Žalgiris", "%") is matched anywhere.
+    "fence" finds "fence" and "fences" but not "defence"; "Nauseda" finds "Nausėda" and "nausėda"
+    finds "Nauseda" (each letter matches its accented forms, and the combining marks of
+    decomposed text); every other character is literal ("3.5" does not find "3,5"). A term that
+    begins with neither a letter, a digit nor "_" ("%") is matched anywhere. The text itself is
+    never folded: a class per letter keeps the scan as fast as a plain pattern.
     """
-    escaped = "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in term)
-    start = "\\b" if term[:1].isascii() and (term[:1].isalnum() or term[:1] == "_") else ""
-    return "(?i)" + start + escaped
+    folded = fold_accents(term)
+    variants = _letter_variants()
+    pieces = []
+    for ch in folded:
+        if ch in variants:
+            pieces.append(f"[{variants[ch]}]\\pM*")
+        else:
+            pieces.append("\\" + ch if ch in _REGEX_SPECIAL else ch)
+    first = folded[:1]
+    start = _WORD_START if first.isalnum() or first == "_" else ""
+    return "(?i)" + start + "".join(pieces)
 
 
 def _search_where(filters: Filters, text: str, *, facts: bool) -> tuple[_Where, bool]:

@@ -269,6 +269,43 @@ def test_search_text(con, text, expected):
     assert q.count_items(connection, Filters(), text=text, rollups=rollups) == len(expected)
 
 
+ACCENTED = [
+    ("n1", "article", "Nausėda meets the press", "The president spoke in Vilnius.", date(2025, 3, 1), "LRT", None, None),
+    ("n2", "article", "A visit", "President Nauseda visited the base.", date(2025, 3, 2), "BNS", None, None),
+    ("n3", "article", "NAUSĖDA IN RIGA", "Talks on air defence.", date(2025, 3, 3), "LSM", None, None),
+    ("n4", "article", "Decomposed", "President Nause\u0307da (NFD) spoke.", date(2025, 3, 4), "LRT", None, None),
+    ("n5", "article", "Žalgiris and Łukašenka", "Fans of Žalgiris; defence talks.", date(2025, 3, 5), "LRT", None, None),
+]
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["tables", "rollups"])
+def accented(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp("accents") / "accents.duckdb"
+    _write(path, ACCENTED, [], [])
+    connection = duckdb.connect(str(path), read_only=True)
+    if request.param:
+        assert q.build_rollups(connection)
+    yield connection, request.param
+    connection.close()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nauseda", ["n4", "n3", "n2", "n1"]),   # without the accent: every spelling
+    ("Nausėda", ["n4", "n3", "n2", "n1"]),   # with it: the plain spelling too
+    ("nAUSeDA", ["n4", "n3", "n2", "n1"]),
+    ("zalgiris", ["n5"]),                    # a word that starts with an accented letter
+    ("ŽALGIRIS lukasenka", ["n5"]),
+    ("fence", []),                           # still at the start of a word: not "defence"
+    ("algiris", []),                         # "Ž" is a letter: no word starts inside "Žalgiris"
+])
+def test_search_folds_accents_and_case_both_ways(accented, text, expected):
+    connection, rollups = accented
+    found = q.search_items(connection, Filters(), text=text, rollups=rollups)
+    assert found["id"].tolist() == expected
+    assert q.count_items(connection, Filters(), text=text, rollups=rollups) == len(expected)
+    assert len(q.items_export(connection, Filters(), text=text, rollups=rollups)) == len(expected)
+
+
 def test_search_rows_carry_themes_and_claims(con):
     connection, rollups = con
     rows = q.search_items(connection, Filters(), rollups=rollups).set_index("id")
