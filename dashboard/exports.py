@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
+from typing import BinaryIO
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,8 +75,14 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map(cell) for c in text_columns})
 
 
-def table_csv(frame: pd.DataFrame) -> bytes:
-    """CSV with a UTF-8 byte-order mark, so Excel reads names such as Nausėda correctly."""
+def table_csv(frame: pd.DataFrame | BinaryIO) -> bytes | BinaryIO:
+    """CSV with a UTF-8 byte-order mark, so Excel reads names such as Nausėda correctly.
+
+    A CSV file already written the same way (a million items written by DuckDB, see
+    dashboard/data.py items_export) is handed on as it is, for the download button to read.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        return frame
     return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 

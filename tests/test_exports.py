@@ -5,12 +5,17 @@ from __future__ import annotations
 import io
 import shutil
 import struct
+from datetime import date
 
+import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from analysis import queries as q
+from analysis.queries import Filters
 from dashboard import charts, exports
+from dashboard_fixtures import synthetic_db  # noqa: F401  (a fixture)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(not shutil.os.path.exists(CHROMIUM),
@@ -128,3 +133,28 @@ def test_renderer_keeps_one_browser_for_many_images(figure):
     finally:
         kept.close()
     assert not kept._started  # noqa: SLF001
+
+
+@pytest.mark.parametrize("part_rows", [150_000, 250])
+@pytest.mark.parametrize(("filters", "text"), [
+    (Filters(), ""),
+    (Filters(themes=("migration",), include_headlines=False), "border"),
+    (Filters(start=date(2020, 1, 1), end=date(2021, 6, 30), outlets=("LRT", "Delfi")), ""),
+])
+def test_items_csv_written_by_duckdb_is_the_table_csv_of_the_export(synthetic_db, tmp_path,  # noqa: F811
+                                                                     filters, text, part_rows):
+    """The all-items download is written by DuckDB in parts; its bytes are those of the DataFrame path."""
+    con = duckdb.connect(str(synthetic_db), read_only=True)
+    try:
+        assert q.build_rollups(con)
+        path = tmp_path / "items.csv"
+        q.write_items_csv(con, filters, str(path), text=text, rollups=True, formula_prefixes=exports.FORMULA_PREFIXES,
+                          bom=True, part_rows=part_rows)
+        expected = exports.table_csv(q.items_export(con, filters, text=text, rollups=True))
+    finally:
+        con.close()
+    written = path.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfid,kind,published_date,")
+    assert written == expected
+    if filters == Filters():
+        assert b"'=HYPERLINK" in written  # a formula title is made harmless in the file too

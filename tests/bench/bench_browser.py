@@ -1,0 +1,303 @@
+"""How fast the dashboard answers in a real browser on a big store: click to chart redrawn.
+
+A plain script (not collected by pytest). For every page it starts `flankwatch serve` on the
+store (so each page is measured with cold query caches; the owner's rollups are built by a
+warm-up visit to the Add articles page first, as they are once per server), opens the page in
+headless Chromium and times, in the browser:
+
+- first render: navigation start to the last change of the page's main area after the script run
+  that draws it has finished (the charts drawn, nothing stale);
+- filter changes: a theme picked in the sidebar, then an outlet, then a start date typed into the
+  date field (month and day segments, then a click elsewhere); each from the click or the last
+  key to the last change of the main area after that rerun finished;
+- a search on the Articles page (a word typed, Enter to results drawn).
+
+The script run's end comes from Streamlit's own websocket messages (``script_finished``; the
+sidebar's live-update fragment runs are told apart and ignored); "drawn" is the last DOM mutation
+outside the sidebar and header, once the main area has been quiet for ``QUIET_S``. Each figure is
+the median of ``--rounds`` rounds. ``--export`` also downloads all articles as CSV from the
+Articles page and samples the server's resident memory (psutil, every 50 ms) while it does.
+
+    python tests/bench/bench_browser.py                                   # .bench/store-1m.duckdb
+    python tests/bench/bench_browser.py --pages claims topics --rounds 1
+    python tests/bench/bench_browser.py --export-only
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+FIRST_RENDER_TARGET = 2.0
+CHANGE_TARGET = 0.5
+QUIET_S = 0.6
+TIMEOUT_S = 180.0
+VERBOSE = bool(os.environ.get("BENCH_VERBOSE"))
+THEME = "Irregular migration & border"
+OUTLET = "LRT"
+SEARCH = "radar"
+TYPED_START = ("06", "01")  # month and day typed into the start date: 2018-06-01 on the bench store
+PAGES = (  # (url path, title, whether it has a search box)
+    ("", "Overview", False),
+    ("trends", "Topic trends", False),
+    ("claims", "Claims tracker", False),
+    ("articles", "Articles", True),
+    ("topics", "Topics", False),
+)
+
+# Records the time of the last change to the page outside the sidebar and the header (the live
+# updates fragment redraws the sidebar every 2 s; the status widget lives in the header).
+OBSERVER = """
+window.__fwLast = 0;
+new MutationObserver(records => {
+  for (const r of records) {
+    const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+    if (el && el.closest && el.closest('[data-testid="stSidebar"], header, [data-testid="stHeader"]')) continue;
+    window.__fwLast = performance.now();
+    return;
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+
+class RunWatch:
+    """Counts the whole-app script runs that finished, from Streamlit's websocket messages."""
+
+    def __init__(self, page) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._message = ForwardMsg
+        self.finished = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        if isinstance(payload, str):
+            return
+        message = self._message()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001  (not a ForwardMsg: nothing to count)
+            return
+        if message.WhichOneof("type") == "script_finished" and \
+                message.script_finished == self._message.ScriptFinishedStatus.FINISHED_SUCCESSFULLY:
+            self.finished += 1
+
+
+def _settled(page, watch: RunWatch, runs_before: int) -> float:
+    """Wait for a script run after ``runs_before`` to finish and the main area to go quiet; the
+    ``performance.now()`` (ms) of its last change."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while watch.finished <= runs_before:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{page.url}: no script run finished within {TIMEOUT_S:.0f} s")
+        page.wait_for_timeout(15)
+    if VERBOSE:
+        print(f"    run finished at {page.evaluate('performance.now()') / 1000:.2f} s", flush=True)
+    page.wait_for_function(
+        f"() => performance.now() - window.__fwLast > {QUIET_S * 1000:.0f}"
+        " && document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=TIMEOUT_S * 1000, polling=50)
+    if page.locator('[data-testid="stException"]').count():
+        raise SystemExit(f"{page.url}: the page shows an exception: "
+                         f"{page.locator('[data-testid=stException]').first.text_content()[:300]}")
+    return page.evaluate("window.__fwLast")
+
+
+def _timed(page, watch: RunWatch, action: Callable[[], None]) -> float:
+    """Seconds from just before ``action``'s last input to the page drawn after the rerun it causes."""
+    runs = watch.finished
+    started = page.evaluate("performance.now()")
+    action()
+    return (_settled(page, watch, runs) - started) / 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serving(db: Path) -> Iterator[tuple[str, int]]:
+    """`flankwatch serve` on ``db``: the base URL and the server's pid; stopped (its group) afterwards."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis.cli", "serve", "--db", str(db), "--port", str(port), "--no-poll"],
+        cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the dashboard did not start")
+            time.sleep(0.25)
+        yield base, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _open(browser, url: str) -> tuple[object, RunWatch, float]:
+    """A fresh session on ``url``: the page, its run counter, and seconds to first render."""
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+    context.add_init_script(OBSERVER)
+    page = context.new_page()
+    watch = RunWatch(page)
+    page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
+    return page, watch, _settled(page, watch, 0) / 1000
+
+
+def _pick(page, nth: int, option: str) -> Callable[[], None]:
+    """The click that picks ``option`` in the ``nth`` sidebar multiselect (its list opened first)."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(nth).click()
+    page.get_by_role("option", name=option, exact=True).wait_for(timeout=30_000)
+    return lambda: page.get_by_role("option", name=option, exact=True).click()
+
+
+def _close_list(page) -> None:
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(300)
+
+
+def _type_start(page, title: str) -> Callable[[], None]:
+    page.get_by_role("spinbutton", name="month, Date range start date").click()
+    page.keyboard.type("".join(TYPED_START))
+    return lambda: page.get_by_role("heading", name=title).first.click()
+
+
+def _search(page) -> Callable[[], None]:
+    box = page.get_by_role("textbox", name="Search titles and text")
+    box.fill(SEARCH)
+    return lambda: box.press("Enter")
+
+
+def _load() -> str:
+    return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> dict[str, float]:
+    times: dict[str, float] = {}
+    with serving(db) as (base, _):
+        warm, _, _ = _open(browser, f"{base}/add-articles")  # the owner opens the store and builds the rollups
+        warm.context.close()
+        page, watch, times["first render"] = _open(browser, f"{base}/{slug}")
+        if searchable:
+            times["search"] = _timed(page, watch, _search(page))
+        click = _pick(page, 0, THEME)
+        times["theme picked"] = _timed(page, watch, click)
+        _close_list(page)
+        click = _pick(page, 1, OUTLET)
+        times["outlet picked"] = _timed(page, watch, click)
+        _close_list(page)
+        times["start date typed"] = _timed(page, watch, _type_start(page, title))
+        if "dates=2018-06-01" not in page.url:
+            raise SystemExit(f"{title}: the typed start date did not reach the URL ({page.url})")
+        page.context.close()
+    return times
+
+
+def measure_export(browser, db: Path, target: Path) -> tuple[float, float, float, int]:
+    """Seconds to download every article as CSV, the server's RSS (MB) before and at its peak, and the size."""
+    import psutil
+
+    with serving(db) as (base, pid):
+        page, _, _ = _open(browser, f"{base}/articles")
+        server = psutil.Process(pid)
+
+        def rss() -> float:
+            processes = [server, *server.children(recursive=True)]
+            return sum(p.memory_info().rss for p in processes if p.is_running()) / 2**20
+
+        before = rss()
+        peak = [before]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss())
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        started = time.perf_counter()
+        with page.expect_download(timeout=600_000) as info:
+            page.locator("button", has_text="matching items (CSV)").first.click()
+        info.value.save_as(target)
+        elapsed = time.perf_counter() - started
+        time.sleep(1.0)
+        done.set()
+        sampler.join()
+        page.context.close()
+    return elapsed, before, peak[0], target.stat().st_size
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=PROJECT_DIR / ".bench" / "store-1m.duckdb")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pages", nargs="*", help="url paths to measure (overview = ''); default all")
+    parser.add_argument("--export", action="store_true", help="also time an all-articles CSV export")
+    parser.add_argument("--export-only", action="store_true")
+    args = parser.parse_args(argv)
+    if not args.db.exists():
+        raise SystemExit(f"{args.db}: no store; build it with tests/bench/make_store.py --items 1000000 --db {args.db}")
+    from playwright.sync_api import sync_playwright
+
+    wanted = [("" if p == "overview" else p) for p in args.pages] if args.pages else None
+    pages = [p for p in PAGES if wanted is None or p[0] in wanted]
+    if args.export_only:
+        pages = []
+    rows: dict[tuple[str, str], list[float]] = {}
+    print(f"store: {args.db}; {_load()}", flush=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for round_ in range(args.rounds if pages else 0):
+                for slug, title, searchable in pages:
+                    for action, seconds in measure_page(browser, args.db, slug, title, searchable).items():
+                        rows.setdefault((title, action), []).append(seconds)
+                        print(f"  round {round_ + 1}: {title:<15} {action:<17} {seconds:6.2f} s", flush=True)
+            if args.export or args.export_only:
+                target = args.db.parent / "export-all.csv"
+                elapsed, before, peak, size = measure_export(browser, args.db, target)
+        finally:
+            browser.close()
+    if rows:
+        print(f"\n{'page':<15} {'action':<17} {'seconds':>8}  {'target':>7}  result   ({args.rounds} rounds, median)")
+        for (title, action), values in rows.items():
+            target = FIRST_RENDER_TARGET if action == "first render" else CHANGE_TARGET
+            median = statistics.median(values)
+            print(f"{title:<15} {action:<17} {median:8.2f}  {target:>5.1f} s  {'pass' if median <= target else 'FAIL'}")
+    if args.export or args.export_only:
+        print(f"\nall-articles CSV export: {elapsed:.1f} s, {size / 2**20:,.0f} MB file; server RSS "
+              f"{before:,.0f} MB before, {peak:,.0f} MB peak (+{peak - before:,.0f} MB)")
+    print(_load())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
