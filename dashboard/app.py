@@ -15,6 +15,7 @@ if str(PROJECT_DIR) not in sys.path:  # `streamlit run dashboard/app.py` from an
     sys.path.insert(0, str(PROJECT_DIR))
 
 import streamlit as st  # noqa: E402
+from streamlit.errors import StreamlitAPIException  # noqa: E402
 
 from dashboard import data, sidebar, ui  # noqa: E402
 from dashboard.charts import palette_colours  # noqa: E402
@@ -90,13 +91,34 @@ def _wait_for_store(path: str) -> None:
         st.progress(min(1.0, progress[0] / progress[1]) if progress and progress[1] else 0.0, text=ui.md_escape(text))
 
 
+def _navigation() -> st.Page:
+    """The pages; the first is the default, served at /, and its own path (/overview) answers too.
+
+    Streamlit serves the default page at the root and answers its url_path with "Page not found",
+    so a link or bookmark to /overview failed. A hidden page holds that path, runs the same file
+    and switches to / with the same query parameters (the saved view), so the menu marks it. Where
+    the switch cannot carry them (widgets of this session already bind them), it shows the page here.
+    """
+    pages = [
+        st.Page(path, title=title, icon=icon, url_path="" if index == 0 else url_path, default=index == 0)
+        for index, (path, title, icon, url_path) in enumerate(PAGES)
+    ]
+    home_file, home_title, home_icon, home_path = PAGES[0]
+    alias = st.Page(home_file, title=home_title, icon=home_icon, url_path=home_path, visibility="hidden")
+    page = st.navigation([*pages, alias])
+    if page.url_path == alias.url_path:
+        try:
+            st.switch_page(pages[0], query_params=[(key, value) for key in st.query_params
+                                                   for value in st.query_params.get_all(key)])
+        except StreamlitAPIException:
+            pass
+    return page
+
+
 def main() -> None:
     st.set_page_config(page_title="Flankwatch", page_icon=":material/shield:", layout="wide",
                        initial_sidebar_state="expanded")
-    page = st.navigation([
-        st.Page(path, title=title, icon=icon, url_path=url_path, default=index == 0)
-        for index, (path, title, icon, url_path) in enumerate(PAGES)
-    ])
+    page = _navigation()
 
     path = data.db_path()
     opened = data.handle(path)

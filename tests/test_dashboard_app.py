@@ -12,7 +12,7 @@ from analysis.queries import auto_freq
 from analysis.themes import load_taxonomy
 
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
-    app_test, assert_clean, chart_specs, chart_titled, demo_copy, empty_db, fresh_streamlit_caches, infos,
+    APP, app_test, assert_clean, chart_specs, chart_titled, demo_copy, empty_db, fresh_streamlit_caches, infos,
     synthetic_db, trace_total,
 )
 
@@ -291,6 +291,27 @@ def test_filters_are_bound_to_the_url(synthetic_db, monkeypatch):  # noqa: F811
     assert shared.date_input(key="dates").value == (start, facts["last"])
     assert shared.query_params["dates"] == bookmark["dates"]
     assert "<b>Belarus</b>" in chart_titled(shared, "Items per")["layout"]["title"]["text"]
+
+
+def test_overview_answers_at_its_own_path_too(synthetic_db, monkeypatch):  # noqa: F811
+    """/overview (a link or bookmark) opens the Overview with its view, as / does; it was "Page not found".
+
+    A browser opening /overview asks for the page registered at that path; AppTest asks for it by
+    its hash (Streamlit hashes the url path). tests/test_browser_pages.py drives the real thing.
+    """
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    monkeypatch.setenv("FLANKWATCH_DB", str(synthetic_db))
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["theme"] = "Belarus"
+    at._page_hash = calc_hash("overview")  # a fresh session opened at /overview?theme=belarus
+    at.run()
+    assert_clean(at)
+    assert {info.get("url_pathname") for info in at._registered_pages.values()} >= {"", "overview"}
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.multiselect(key="theme").value == ["belarus"]  # the view survives the redirect
+    assert [t["name"] for t in _overview_volume(at)["data"]] == ["Belarus"]
 
 
 def test_a_bad_bookmark_is_ignored_not_fatal(synthetic_db, monkeypatch):  # noqa: F811
