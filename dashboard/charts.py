@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
@@ -40,6 +41,10 @@ PERIODS: Mapping[str, tuple[str, float]] = {
     "year": ("%Y", 365.25),
 }
 MAX_LABELLED_TICKS = 12
+SPIKE_LABEL_CHARS = 18  # a spike's headline in lines this long: three fit side by side on a phone
+SPIKE_LABEL_RISE = (28, 82)  # px above its bar: neighbouring labels alternate
+CATEGORY_CHARS = 18  # a bar's name on a category axis, per line
+POINT_LABEL_CHARS = 20  # a claim's label beside its point, per line
 HEIGHT = 460
 EXPORT_WIDTH = 1200
 EXPORT_HEIGHT = 675
@@ -141,6 +146,62 @@ def source_note(*, filters_text: str, items: int) -> str:
     return f"{plain(filters_text)} · Source: Flankwatch store, {items:,} items"
 
 
+# Text in a figure is wrapped by character count: a figure cannot know the screen it lands on, so
+# lines are kept short enough for a phone (a 358 px figure at 390 px) and read as well on a slide.
+TITLE_CHARS = 34      # 17 px bold
+SUBTITLE_CHARS = 62   # 12 px
+NOTE_CHARS = 64       # 11 px, from the figure's left edge
+LINE_PX = 22          # a title line (plotly spaces lines by the title's own font size)
+NOTE_LINE_PX = 15
+
+
+def _visible(text: str) -> int:
+    """How many characters ``text`` shows: tags left out, entities counted once."""
+    return len(html.unescape(re.sub(r"<[^>]*>", "", text)))
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Escaped plotly text in lines of at most ``width`` visible characters, broken at spaces.
+
+    A word longer than a line stays whole on its own line. ``'' -> []``.
+    """
+    lines: list[str] = []
+    for word in text.split():
+        if lines and _visible(lines[-1]) + 1 + _visible(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
+
+
+def wrap_note(note: str, width: int = NOTE_CHARS) -> list[str]:
+    """A source note in lines, broken between its ' · ' parts where it can, else between words."""
+    lines: list[str] = []
+    for part in note.split(" · "):
+        if lines and _visible(lines[-1]) + 3 + _visible(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.extend(wrap(part, width) or [""])
+    return lines
+
+
+def key_lines(entries: Sequence[tuple[str, str]], *, glyph: str = "■", title: str | None = None,
+              width: int = SUBTITLE_CHARS) -> list[str]:
+    """A colour key as lines of text ('■ Lithuania   ■ Latvia'): the legend, in the subtitle.
+
+    ``entries`` are (escaped label, colour). Lines are packed to ``width`` characters, so the key
+    never runs off a phone's chart and takes no room beside or under the plot.
+    """
+    lines: list[str] = [f"<b>{plain(title)}:</b>"] if title else []
+    for label, colour in entries:
+        entry = f"<span style='color:{colour}'>{glyph}</span> {label}"
+        if lines and _visible(lines[-1]) + 3 + _visible(entry) <= width:
+            lines[-1] += "   " + entry
+        else:
+            lines.append(entry)
+    return lines
+
+
 def _finish(
     fig: go.Figure,
     *,
@@ -150,35 +211,47 @@ def _finish(
     note: str,
     subtitle: str | None = None,
     height: int = HEIGHT,
-    legend_title: str | None = None,
+    key: Sequence[str] = (),
+    left: int = 70,
 ) -> go.Figure:
-    """The house layout: title top left, the legend beside the plot, the source note below it."""
-    title_text = f"<b>{plain(title)}</b>"
-    if subtitle:  # a newline in the subtitle breaks it (plotly titles do not wrap on a phone)
-        lines = "<br>".join(plain(line) for line in subtitle.split("\n"))
-        title_text += f"<br><span style='font-size:12px;color:{MUTED}'>{lines}</span>"
+    """The house layout: the title (wrapped), under it the subtitle and any colour ``key`` (lines
+    from :func:`key_lines`), no legend, the source note (wrapped) under the plot at the figure's
+    left edge. The top and bottom margins are counted from the lines, so nothing is clipped.
+    """
+    title_lines = wrap(plain(title), TITLE_CHARS) or [""]
+    sub_lines = [piece for line in (subtitle or "").split("\n") for piece in wrap(plain(line), SUBTITLE_CHARS)]
+    sub_lines += list(key)
+    title_text = f"<b>{'<br>'.join(title_lines)}</b>"
+    if sub_lines:
+        title_text += f"<br><span style='font-size:12px;color:{MUTED}'>{'<br>'.join(sub_lines)}</span>"
+    note_lines = wrap_note(note)
     fig.update_layout(
         template="plotly_white",
         height=height,
         font=dict(family=FONT, size=13, color=INK),
         title=dict(text=title_text, x=0.01, xanchor="left", xref="container", y=1, yanchor="top",
                    yref="container", pad=dict(t=14, l=4), font=dict(size=17)),
-        margin=dict(l=70, r=30, t=(84 + 14 * subtitle.count("\n")) if subtitle else 64, b=96),
-        legend=dict(orientation="v", x=1.01, xanchor="left", y=1, yanchor="top",
-                    title=dict(text=f"<b>{plain(legend_title)}</b>" if legend_title else ""),
-                    font=dict(size=12), itemclick="toggle", itemdoubleclick="toggleothers"),
+        margin=dict(l=left, r=24, t=top_margin(len(title_lines) + len(sub_lines)),
+                    b=82 + NOTE_LINE_PX * len(note_lines)),
+        showlegend=False,
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         hoverlabel=dict(font=dict(family=FONT, size=12), align="left"),
     )
-    fig.update_xaxes(title=dict(text=plain(x_title)), gridcolor=GRID, linecolor="#9AA8B8", zeroline=False)
+    fig.update_xaxes(title=dict(text="<br>".join(wrap(plain(x_title), NOTE_CHARS))), gridcolor=GRID,
+                     linecolor="#9AA8B8", zeroline=False, automargin=True)
     fig.update_yaxes(title=dict(text=plain(y_title)), gridcolor=GRID, linecolor="#9AA8B8", zeroline=False,
-                     rangemode="tozero")
+                     rangemode="tozero", automargin=True)
     fig.add_annotation(
-        text=note, xref="paper", yref="paper", x=0, y=0, yshift=-72, xanchor="left", yanchor="top",
-        showarrow=False, align="left", font=dict(size=11, color=MUTED),
+        text="<br>".join(note_lines), xref="paper", yref="paper", x=0, y=0, xshift=-(left - 10), yshift=-72,
+        xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=11, color=MUTED),
     )
     return fig
+
+
+def top_margin(lines: int) -> int:
+    """The top margin for a title of ``lines`` lines (title, subtitle and key together)."""
+    return 42 + LINE_PX * max(1, lines)
 
 
 def _count_ticks(fig: go.Figure, top: float) -> None:
@@ -217,15 +290,17 @@ def volume_chart(
     fig = go.Figure()
     keys = list(dict.fromkeys(data[series]))
     order = sorted(keys, key=lambda k: -float(data.loc[data[series] == k, y].sum()))
+    entries = []
     for key in order:
         rows = data[data[series] == key]
         label = plain(labels.get(key, key))
+        entries.append((label, colours.get(key, FALLBACK_COLOUR)))
         fig.add_trace(go.Scatter(
             x=rows[x], y=rows[y], name=label, mode="lines",
             line=dict(color=colours.get(key, FALLBACK_COLOUR), width=2.2),
             hovertemplate=f"{label}<br>%{{x|%Y-%m-%d}}: %{{y:{'.1%' if share else ',d'}}}<extra></extra>",
         ))
-    _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note)
+    _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note, key=key_lines(entries, glyph="━"))
     if share:
         fig.update_yaxes(tickformat=".0%")
     elif len(data):
@@ -302,9 +377,9 @@ def small_multiples_chart(
             else f"x{row} domain", yref="y domain" if row == 1 else f"y{row} domain", xanchor="left",
             yanchor="bottom", showarrow=False, font=dict(size=12, color=INK), yshift=1,
         )
-    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="", note=note,
-            height=96 + (84 + 14 * subtitle.count("\n") if subtitle else 64) + panels * panel_px)
-    fig.update_layout(showlegend=False, bargap=0, margin=dict(l=56, r=16))
+    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title="", note=note, left=56)
+    fig.update_layout(bargap=0, margin=dict(r=16),
+                      height=fig.layout.margin.t + fig.layout.margin.b + panels * panel_px)
     fig.update_xaxes(title=dict(text=""))
     fig.update_layout(xaxis=dict(title=dict(text=plain(x_title))))  # under the bottom panel only
     top = float(pd.to_numeric(data[y], errors="coerce").max()) if len(data) else 1.0
@@ -317,8 +392,8 @@ def small_multiples_chart(
     periods = sorted(data[x].unique()) if len(data) else []
     for row in range(1, panels + 1):
         fit_date_axis(fig, periods, freq=freq, axis="xaxis" if row == 1 else f"xaxis{row}")
-    if not share and top <= 6:
-        fig.update_yaxes(dtick=1, tick0=0, nticks=None)
+    if not share and top <= 6:  # whole numbers, at most three ticks in a panel 70 px high
+        fig.update_yaxes(dtick=max(1, int(np.ceil(top / 2))), tick0=0, nticks=None)
     return fig
 
 
@@ -337,13 +412,18 @@ def stacked_volume_chart(
     freq: str,
     legend_title: str | None = None,
 ) -> go.Figure:
-    """Stacked bars per period: for series that split the items (each item in one topic)."""
+    """Stacked bars per period: for series that split the items (each item in one topic).
+
+    The colour key sits under the title, biggest first (``legend_title`` heads it).
+    """
     order = list(data.groupby(series, sort=False)[y].sum().sort_values(ascending=False, kind="stable").index)
     totals = data.groupby(x)[y].sum()
     fig = go.Figure()
+    entries = []
     for key in order:
         rows = data[data[series] == key].sort_values(x)
         label = plain(labels.get(key, key), limit=40)
+        entries.append((label, colours.get(key, FALLBACK_COLOUR)))
         custom = np.column_stack([period_labels(rows[x], freq), rows[y].to_numpy(),
                                   totals.reindex(rows[x]).to_numpy()]).tolist()
         fig.add_trace(go.Bar(
@@ -351,9 +431,10 @@ def stacked_volume_chart(
             marker=dict(color=colours.get(key, FALLBACK_COLOUR), line=dict(width=0)), customdata=custom,
             hovertemplate=_share_hover(label, share=False),
         ))
-    _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note, legend_title=legend_title)
-    fig.update_layout(barmode="stack", bargap=0, margin=dict(t=110),  # the legend reads biggest first
-                      legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom", traceorder="normal"))
+    key = key_lines(entries, title=legend_title)
+    _finish(fig, title=title, x_title=x_title, y_title=y_title, note=note, key=key,
+            height=HEIGHT + LINE_PX * max(0, len(key) - 1))
+    fig.update_layout(barmode="stack", bargap=0)
     if len(data):
         _count_ticks(fig, float(totals.max()))
     fit_date_axis(fig, sorted(data[x].unique()), freq=freq)
@@ -374,7 +455,7 @@ def trend_chart(
     x_title: str,
     y_title: str,
     note: str,
-    annotate: int = 5,
+    annotate: int = 3,
     freq: str | None = None,
     subtitle: str | None = None,
 ) -> go.Figure:
@@ -427,19 +508,25 @@ def trend_chart(
             # a label near an edge grows inwards, so it stays inside a narrow chart
             where = (pd.Timestamp(row[x]) - first) / (last - first) if last > first else 0.5
             fig.add_annotation(
-                # neighbouring labels sit at three heights so they do not overlap
-                x=place(pd.Series([row[x]]))[0], y=row[y], text=plain(top[0], limit=40) + more, showarrow=True,
-                arrowhead=0, arrowcolor=SPIKE, ax=0, ay=-30 - 26 * (index % 3), font=dict(size=11, color=INK),
-                xanchor="left" if where < 0.15 else "right" if where > 0.85 else "center",
+                # short lines, and neighbouring labels at two heights, so they fit a phone's chart
+                x=place(pd.Series([row[x]]))[0], y=row[y], showarrow=True,
+                text="<br>".join(wrap(plain(top[0], limit=SPIKE_LABEL_CHARS * 2 + 8) + more, SPIKE_LABEL_CHARS)),
+                arrowhead=0, arrowcolor=SPIKE, ax=0, ay=-SPIKE_LABEL_RISE[index % 2], font=dict(size=11, color=INK),
+                xanchor="left" if where < 1 / 3 else "right" if where > 2 / 3 else "center", align="left",
                 bgcolor="rgba(255,255,255,0.85)", bordercolor=SPIKE, borderwidth=1, borderpad=3,
             )
-    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title=y_title, note=note)
+    key = () if subtitle else key_lines([(f"{plain(series_label)}: items", colour), ("Rolling average", INK),
+                                         ("Spike", SPIKE)])
+    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title=y_title, note=note, key=key,
+            height=HEIGHT + 40)
     if len(data):
-        _count_ticks(fig, float(data[y].max()))
-    fig.update_layout(bargap=0.1, margin=dict(t=110), legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom",
-                                                                  xanchor="left"))
-    if subtitle:
-        fig.update_layout(showlegend=False, margin=dict(t=110 + 14 * subtitle.count("\n")))
+        top = float(data[y].max())
+        _count_ticks(fig, top)
+        if len(spikes):  # room above the highest bar for its label
+            layout = fig.layout
+            plot_px = layout.height - layout.margin.t - layout.margin.b
+            fig.update_yaxes(range=[0, top / max(0.4, 1 - (SPIKE_LABEL_RISE[1] + 50) / plot_px)])
+    fig.update_layout(bargap=0.1)
     fit_date_axis(fig, data[x], freq=freq)
     return fig
 
@@ -457,16 +544,22 @@ def compare_chart(
     x_title: str,
     note: str,
 ) -> go.Figure:
-    """Horizontal paired bars: each theme's share of coverage in two periods."""
+    """Horizontal paired bars: each theme's share of coverage in two periods.
+
+    The key under the title names the periods; a theme's name is broken into short lines so the
+    bars keep most of a phone's width.
+    """
     rows = data.sort_values(second, ascending=True)
-    names = [plain(labels.get(k, k), limit=40) for k in rows[series]]
+    names = ["<br>".join(wrap(plain(labels.get(k, k), limit=40), CATEGORY_CHARS)) for k in rows[series]]
     fig = go.Figure()
+    shades = {"first": "#9FB4CC", "second": "#2F5D8A"}
     fig.add_trace(go.Bar(y=names, x=rows[first], name=plain(first_label), orientation="h",
-                         marker=dict(color="#9FB4CC"), hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+                         marker=dict(color=shades["first"]), hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
     fig.add_trace(go.Bar(y=names, x=rows[second], name=plain(second_label), orientation="h",
-                         marker=dict(color="#2F5D8A"), hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
-    _finish(fig, title=title, x_title=x_title, y_title="", note=note,
-            height=max(HEIGHT, 140 + 46 * len(rows)))
+                         marker=dict(color=shades["second"]), hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    key = key_lines([(plain(first_label), shades["first"]), (plain(second_label), shades["second"])])
+    _finish(fig, title=title, x_title=x_title, y_title="", note=note, key=key, left=10 + 8 * CATEGORY_CHARS,
+            height=max(HEIGHT, 140 + 46 * len(rows)) + LINE_PX * len(key))
     fig.update_layout(barmode="group", bargap=0.25)
     fig.update_xaxes(tickformat=".0%")
     fig.update_yaxes(rangemode=None, automargin=True)
@@ -552,12 +645,18 @@ def claims_chart(
     Each actor's claims are joined in the order they were stated, so a revision (2 % -> 2.5 %
     by 2030 -> 5–6 % for 2026–2030) reads as a line that steps. ``key`` goes into customdata so
     a selected point leads back to its claim; ``hover`` is ready-made (escaped) hover text.
+    The actors' colours are keyed under the title (``legend_title`` heads the key); a point's
+    label leans inwards near either end of the time axis, so it is not cut at the plot's edge.
     """
     if labels not in ("all", "latest", "none"):
         raise ValueError(f"labels must be 'all', 'latest' or 'none', got {labels!r}")
     fig = go.Figure()
+    stamps = pd.to_datetime(data[x])
+    first, span = stamps.min(), (stamps.max() - stamps.min()) if len(data) else pd.Timedelta(0)
+    entries = []
     for name, rows in data.sort_values([actor, x]).groupby(actor, sort=False):
         colour = colours.get(name, FALLBACK_COLOUR)
+        entries.append((plain(name), colour))
         group = f"actor-{name}"
         if labels == "latest":  # only each actor's most recent claim carries its label
             rows = rows.assign(**{label: [""] * (len(rows) - 1) + rows[label].tolist()[-1:]})
@@ -578,20 +677,32 @@ def claims_chart(
                 selected=dict(marker=dict(size=14)), unselected=dict(marker=dict(opacity=0.55)),
                 error_y=dict(type="data", symmetric=False, array=spread, arrayminus=np.zeros(len(points)),
                              color=colour, thickness=3, width=0),
-                text=points[label].map(plain).to_numpy(object) if labels != "none" else None,
-                textposition="top center", textfont=dict(size=11, color=colour),
+                text=np.array([_point_label(v) for v in points[label]], dtype=object) if labels != "none" else None,
+                textposition=_text_positions(pd.to_datetime(points[x]), first=first, span=span),
+                textfont=dict(size=11, color=colour),
                 customdata=points[key].astype(str).to_numpy(object),
                 hovertext=points[hover].to_numpy(object),
                 hovertemplate="%{hovertext}<extra></extra>",
             ))
-    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title=y_title, note=note, legend_title=legend_title)
-    # many actors and a narrow column: the legend goes above the plot, leaving it the full width
-    fig.update_layout(legend=dict(orientation="h", x=0, xanchor="left", y=1.0, yanchor="bottom"),
-                      margin=dict(t=130 if subtitle else 110), height=560)
+    key = key_lines(sorted(entries, key=lambda entry: entry[0]), glyph="●", title=legend_title)
+    _finish(fig, title=title, subtitle=subtitle, x_title=x_title, y_title=y_title, note=note, key=key,
+            height=480 + LINE_PX * len(key))
     fig.update_yaxes(tickformat=y_format)
     fig.update_layout(clickmode="event+select", dragmode="zoom")
     fit_date_axis(fig, data[x])
     return fig
+
+
+def _point_label(value: object) -> str:
+    return "<br>".join(wrap(plain(value), POINT_LABEL_CHARS))
+
+
+def _text_positions(stamps: pd.Series, *, first: pd.Timestamp, span: pd.Timedelta) -> np.ndarray:
+    """'top right' in the first third of the time axis, 'top left' in the last, else 'top center'."""
+    if span <= pd.Timedelta(0):
+        return np.full(len(stamps), "top center", dtype=object)
+    where = ((stamps - first) / span).to_numpy(float)
+    return np.where(where < 1 / 3, "top right", np.where(where > 2 / 3, "top left", "top center")).astype(object)
 
 
 def details_field(details: object, name: str) -> object:
@@ -619,10 +730,15 @@ def topic_map_chart(
     title: str,
     note: str,
 ) -> go.Figure:
-    """The corpus in two dimensions, a colour per discovered topic (WebGL, so thousands of points)."""
+    """The corpus in two dimensions, a colour per discovered topic (WebGL, so thousands of points).
+
+    The topics' colours are keyed under the title, biggest topic first.
+    """
     fig = go.Figure()
+    entries = []
     for key, rows in data.groupby(topic, sort=True):
         name = plain(rows[label].iloc[0], limit=40)
+        entries.append((len(rows), name, colours.get(str(key), FALLBACK_COLOUR)))
         fig.add_trace(go.Scattergl(
             x=rows[x], y=rows[y], name=name, mode="markers",
             marker=dict(color=colours.get(str(key), FALLBACK_COLOUR), size=5 if len(data) > 1000 else 8,
@@ -630,10 +746,10 @@ def topic_map_chart(
             customdata=[plain(t, limit=90) for t in rows[hover]],
             hovertemplate=f"<b>{name}</b><br>%{{customdata}}<extra></extra>",
         ))
-    _finish(fig, title=title, x_title="Map dimension 1", y_title="Map dimension 2", note=note,
-            height=620, legend_title="Topic")
-    fig.update_layout(legend=dict(orientation="v", x=1.01, y=1, xanchor="left", yanchor="top"),
-                      margin=dict(r=220))
+    key = key_lines([(name, colour) for _, name, colour in sorted(entries, key=lambda e: (-e[0], e[1]))],
+                    glyph="●", title="Topic")
+    _finish(fig, title=title, x_title="Map dimension 1", y_title="Map dimension 2", note=note, key=key,
+            height=560 + LINE_PX * len(key), left=40)
     fig.update_xaxes(showticklabels=False, rangemode=None)
     fig.update_yaxes(showticklabels=False, rangemode=None)
     return fig

@@ -30,9 +30,14 @@ EMPTY_STORE = (
     "`flankwatch demo` and restart the dashboard."
 )
 NO_MATCH = "No items match these filters. Widen the date range or clear a theme, source or actor filter."
+# The mode bar shows on hover only, with few buttons (the image, zoom, pan, reset) so it stays clear
+# of the title on a wide chart; on a phone PAGE_CSS hides it, where a tap would lay it over the
+# title. The PNG, SVG, HTML and CSV buttons under every chart are the exports either way.
 PLOTLY_CONFIG = {
     "displaylogo": False,
-    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+    "displayModeBar": "hover",
+    "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d", "zoomIn2d", "zoomOut2d"],
+    "responsive": True,
     "toImageButtonOptions": {"format": "png", "scale": exports.PNG_SCALE,
                              "width": charts.EXPORT_WIDTH, "height": charts.EXPORT_HEIGHT},
 }
@@ -64,7 +69,19 @@ def context() -> ViewContext:
     return st.session_state[CONTEXT_KEY]
 
 
+PHONE_PX = 640
+# What a narrow screen needs and Streamlit's theme cannot say: no mode bar over a chart's title,
+# segmented controls (Per: Auto ... Year) that wrap instead of hiding their last options.
+PAGE_CSS = f"""<style>
+@media (max-width: {PHONE_PX}px) {{
+  [data-testid="stPlotlyChart"] .modebar-container {{ display: none !important; }}
+  [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; row-gap: 0.3rem; overflow-x: visible; }}
+}}
+</style>"""
+
+
 def page_title(title: str, caption: str | None = None) -> None:
+    st.html(PAGE_CSS)
     st.title(title, anchor=False)
     if caption:
         st.caption(caption)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
 
 import numpy as np
@@ -13,6 +15,7 @@ from dashboard import charts
 from dashboard_fixtures import figure_dict
 
 NOTE = charts.source_note(filters_text="2025-01-01 to 2025-03-31 · headlines counted", items=1234)
+SHOWN_NOTE = "<br>".join(charts.wrap_note(NOTE))  # as the figure shows it: in lines that fit a phone
 
 
 def _layout_texts(fig) -> tuple[str, str, str, list[str]]:
@@ -47,8 +50,10 @@ def test_volume_chart_has_a_line_per_theme_in_taxonomy_colours():
     assert [t["line"]["color"] for t in data] == ["#88CCEE", "#117733"]
     assert list(data[1]["y"]) == [1, 0, 4]
     title, x_title, y_title, notes = _layout_texts(fig)
-    assert title == "<b>Theme coverage per week</b>" and (x_title, y_title) == ("Week", "Items")
-    assert notes == [NOTE]
+    assert title.startswith("<b>Theme coverage per week</b><br>") and (x_title, y_title) == ("Week", "Items")
+    assert "<span style='color:#117733'>━</span> Irregular migration &amp; border" in title  # the key, not a legend
+    assert figure_dict(fig)["layout"]["showlegend"] is False
+    assert notes == ["2025-01-01 to 2025-03-31 · headlines counted<br>Source: Flankwatch store, 1,234 items"]
 
 
 def test_volume_chart_share_uses_percent_ticks():
@@ -82,7 +87,7 @@ def test_trend_chart_rings_and_labels_spikes_with_their_headlines():
     assert list(spike["y"]) == [9]
     assert "• &lt;b&gt;Drones&lt;/b&gt; over Vilnius<br>• Second" in spike["customdata"][0]
     notes = _layout_texts(fig)[3]
-    assert "&lt;b&gt;Drones&lt;/b&gt; over Vilnius (+1)" in notes and NOTE in notes
+    assert "&lt;b&gt;Drones&lt;/b&gt; over<br>Vilnius (+1)" in notes and SHOWN_NOTE in notes
 
 
 def test_trend_chart_without_spikes_has_no_spike_trace():
@@ -196,7 +201,7 @@ def test_palette_colours_prefer_the_taxonomy_and_never_depend_on_the_others():
 
 def test_empty_figure_says_why():
     fig = charts.empty_figure(title="Nothing", message="No items <here>", note=NOTE)
-    assert _layout_texts(fig)[3] == ["No items &lt;here&gt;", NOTE]
+    assert _layout_texts(fig)[3] == ["No items &lt;here&gt;", SHOWN_NOTE]
     assert figure_dict(fig)["data"] == []
 
 
@@ -211,7 +216,7 @@ def test_every_chart_has_title_axes_and_note():
     ]
     for fig in figures:
         title, x_title, y_title, notes = _layout_texts(fig)
-        assert title and x_title and y_title and NOTE in notes
+        assert title and x_title and y_title and SHOWN_NOTE in notes
         assert figure_dict(fig)["layout"]["paper_bgcolor"] == "#FFFFFF"
 
 
@@ -356,3 +361,109 @@ def test_spike_labels_near_an_edge_grow_inwards():
                              note=NOTE, freq="month")
     labels = {a["text"]: a.get("xanchor") for a in figure_dict(fig)["layout"]["annotations"] if a.get("showarrow")}
     assert labels == {"First": "left", "Middle": "center", "Last": "right"}
+
+
+# -- phone and narrow screens: text wrapped by character count, keys instead of legends ---------------
+
+
+@pytest.mark.parametrize("text, width, expected", [
+    ("", 10, []),
+    ("short", 10, ["short"]),
+    ("one two three four", 9, ["one two", "three", "four"]),
+    ("Air &amp; missile defence", 12, ["Air &amp;", "missile", "defence"]),  # &amp; is one character
+    ("Supercalifragilistic word", 8, ["Supercalifragilistic", "word"]),  # a long word stays whole
+])
+def test_wrap_counts_what_is_shown(text, width, expected):
+    assert charts.wrap(text, width) == expected
+
+
+def test_a_note_breaks_between_its_parts():
+    assert charts.wrap_note(NOTE, 64) == ["2025-01-01 to 2025-03-31 · headlines counted",
+                                          "Source: Flankwatch store, 1,234 items"]
+    assert charts.wrap_note("a · b · c", 64) == ["a · b · c"]
+
+
+def test_a_key_packs_its_entries_into_lines():
+    lines = charts.key_lines([("Lithuania", "#111111"), ("Latvia", "#222222"), ("Estonia", "#333333")],
+                             title="Actor", width=24)
+    assert lines == ["<b>Actor:</b>   <span style='color:#111111'>■</span> Lithuania",
+                     "<span style='color:#222222'>■</span> Latvia   <span style='color:#333333'>■</span> Estonia"]
+
+
+def _every_chart() -> list[go.Figure]:
+    long_note = charts.source_note(filters_text="2024-01-01 – 2025-10-27 · themes: Irregular migration & border, "
+                                   "Belarus, Air & missile defence · sources: LRT, ERR · headlines counted", items=12345)
+    quarters = _quarterly_frame()
+    return [
+        charts.volume_chart(_volume_frame(), x="period", y="items", series="key", labels={}, colours={},
+                            title="Theme coverage per week in the whole store", x_title="Week", y_title="Items",
+                            note=long_note),
+        charts.small_multiples_chart(quarters, x="period", y="items", series="key", labels={}, colours={},
+                                     title="Theme coverage per quarter", x_title="Quarter", y_title="Items",
+                                     note=long_note, freq="quarter", subtitle="Items per quarter, a panel per theme"),
+        charts.stacked_volume_chart(quarters, x="period", y="items", series="key", labels={}, colours={},
+                                    title="Items per quarter in 5 discovered topics", x_title="Quarter",
+                                    y_title="Items", note=long_note, freq="quarter", legend_title="Topic"),
+        charts.claims_chart(_revision_frame(), x="stated", y="value", y_high="value_high", actor="group",
+                            label="label", key="claim_id", hover="hover", symbol="symbol", colours={},
+                            title="Deployment claims by nation", x_title="Date stated", y_title="Size",
+                            note=long_note, legend_title="Nation"),
+        charts.compare_chart(pd.DataFrame({"key": ["a", "b"], "first": [0.1, 0.2], "second": [0.3, 0.1]}),
+                             series="key", first="first", second="second",
+                             first_label="2025-05-01 – 2025-07-29 (4 items)",
+                             second_label="2025-07-30 – 2025-10-27 (11 items)",
+                             labels={"a": "Energy & critical infrastructure", "b": "Belarus"},
+                             title="Themes: share of coverage in two periods", x_title="Share of items",
+                             note=long_note),
+        charts.empty_figure(title="Nothing", message="No items", note=long_note),
+    ]
+
+
+def _lines(text: str) -> list[str]:
+    return [html.unescape(re.sub(r"<[^>]*>", "", line)) for line in text.split("<br>")]
+
+
+def test_no_chart_has_a_legend_and_its_text_fits_a_phone():
+    """A figure cannot know the screen: every line is short enough for a 358 px chart, the colour key
+    is text under the title (no legend beside or over the plot), and the margins hold every line."""
+    for fig in _every_chart():
+        layout = figure_dict(fig)["layout"]
+        assert layout["showlegend"] is False
+        title = layout["title"]["text"]
+        bold, _, rest = title.partition("</b>")
+        assert all(len(line) <= charts.TITLE_CHARS for line in _lines(bold)), bold
+        assert all(len(line) <= charts.SUBTITLE_CHARS for line in _lines(rest)), rest
+        assert layout["margin"]["t"] >= charts.top_margin(title.count("<br>") + 1)
+        note = layout["annotations"][-1]
+        assert all(len(line) <= charts.NOTE_CHARS for line in _lines(note["text"]))
+        assert layout["margin"]["b"] >= 82 + charts.NOTE_LINE_PX * (note["text"].count("<br>") + 1)
+        assert note["x"] == 0 and note["xshift"] == -(layout["margin"]["l"] - 10)  # from the figure's left edge
+        if "xaxis" in layout and layout["xaxis"].get("title", {}).get("text"):
+            assert all(len(line) <= charts.NOTE_CHARS for line in _lines(layout["xaxis"]["title"]["text"]))
+
+
+def test_spike_and_point_labels_come_in_short_lines():
+    periods = pd.date_range("2024-01-01", periods=24, freq="MS")
+    spike = [m in (6, 12, 18) for m in range(1, 25)]
+    data = pd.DataFrame({"period": periods, "items": [9 if s else 1 for s in spike], "rolling": [1.0] * 24,
+                         "spike": spike, "zscore": [8 if s else 0 for s in spike]})
+    headlines = pd.DataFrame({"period": periods[[5, 11, 17]], "rank": [1] * 3,
+                              "title": ["Estonia plans defence spending of 3.2 percent of GDP next year"] * 3})
+    fig = charts.trend_chart(data, x="period", y="items", rolling="rolling", spike="spike", headlines=headlines,
+                             colour="#000000", series_label="X", title="X", x_title="Month", y_title="Items",
+                             note=NOTE, freq="month")
+    layout = figure_dict(fig)["layout"]
+    labels = [a for a in layout["annotations"] if a.get("showarrow")]
+    assert len(labels) == 3 and {a["ay"] for a in labels} == {-charts.SPIKE_LABEL_RISE[0], -charts.SPIKE_LABEL_RISE[1]}
+    assert all(len(line) <= charts.SPIKE_LABEL_CHARS for a in labels for line in _lines(a["text"]))
+    assert layout["yaxis"]["range"][1] > 9 * 1.4  # room above the highest bar for its label
+    assert layout["showlegend"] is False and "Rolling average" in layout["title"]["text"]  # keyed, no subtitle
+
+    frame = _revision_frame().assign(label="4 battalions in Estonia, Latvia, Lithuania and Poland")
+    fig = charts.claims_chart(frame, x="stated", y="value", y_high="value_high", actor="group", label="label",
+                              key="claim_id", hover="hover", symbol="symbol", colours={}, title="T",
+                              x_title="Date stated", y_title="Size", note=NOTE)
+    points = [t for t in figure_dict(fig)["data"] if t["mode"].startswith("markers")]
+    assert all(len(line) <= charts.POINT_LABEL_CHARS for t in points for text in t["text"] for line in _lines(text))
+    positions = {p for t in points for p in t["textposition"]}
+    assert positions <= {"top right", "top center", "top left"} and {"top right", "top left"} <= positions
