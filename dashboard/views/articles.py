@@ -388,12 +388,13 @@ def list_view(ctx: ui.ViewContext) -> None:
                + ". Select a row to open it.")
     shown = frame.assign(themes=[ui.themes_text(ctx, t) for t in frame["themes"]], outlet=frame["outlet"].fillna(""))
     _item_table(shown, key="articles_table", height=min(720, 38 + 35 * len(shown)), columns={
-        "published_date": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "outlet": st.column_config.TextColumn("Source", width="medium"),
-        "kind": st.column_config.TextColumn("Kind", width="small"),
-        "themes": st.column_config.TextColumn("Themes", width="medium"),
-        "claims": st.column_config.NumberColumn("Claims", format="%d", width="small")})
+        # widths that add up to a 1440 px screen's table (about 960 px): every column in sight
+        "published_date": st.column_config.DateColumn("Published", format="YYYY-MM-DD", width=100),
+        "title": st.column_config.TextColumn("Title", width=320),
+        "outlet": st.column_config.TextColumn("Source", width=170),
+        "kind": st.column_config.TextColumn("Kind", width=70),
+        "themes": st.column_config.TextColumn("Themes", width=180),
+        "claims": st.column_config.NumberColumn("Claims", format="%d", width=65)})
     ui.table_download(f"Download all {total:,} matching items (CSV)",
                       lambda: data.items_export(ctx.store, ctx.filters, text=text), name="articles", key="articles_csv")
     corrected = data.corrections_count(ctx.db)

@@ -110,11 +110,12 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
     with table_column:
         table = pd.DataFrame({"stated": points["stated"], "claim": points["group"] + ": " + points["label"]})
         st.dataframe(
-            table, hide_index=True, width="stretch", height=560, key=table_key,
+            # both columns inside the narrow column beside the chart; a claim wraps over three lines
+            table, hide_index=True, width="stretch", height=560, key=table_key, row_height=66,
             on_select=lambda: _select_from_table(table_key, ids), selection_mode="single-row",
             column_config={
-                "stated": st.column_config.DateColumn("Stated", format="YYYY-MM-DD", width="small"),
-                "claim": st.column_config.TextColumn(f"{view.legend}: claim", width="large"),
+                "stated": st.column_config.DateColumn("Stated", format="YYYY-MM-DD", width=95),
+                "claim": st.column_config.TextColumn(f"{view.legend}: claim", width=190),
             },
         )
     claim_picker(ctx, points)

@@ -68,12 +68,13 @@ def main() -> None:
         shown[["published_date", "title", "outlet", "kind", "themes", "claims"]],
         hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="ov_latest",
         column_config={
-            "published_date": st.column_config.DateColumn("Published", format="YYYY-MM-DD"),
-            "title": st.column_config.TextColumn("Title", width="large"),
-            "outlet": st.column_config.TextColumn("Source", width="medium"),
-            "kind": st.column_config.TextColumn("Kind", width="small"),
-            "themes": st.column_config.TextColumn("Themes", width="medium"),
-            "claims": st.column_config.NumberColumn("Claims", format="%d", width="small"),
+            # pixel widths that add up to a 1440 px screen's table (about 960 px): every column in sight
+            "published_date": st.column_config.DateColumn("Published", format="YYYY-MM-DD", width=100),
+            "title": st.column_config.TextColumn("Title", width=320),
+            "outlet": st.column_config.TextColumn("Source", width=170),
+            "kind": st.column_config.TextColumn("Kind", width=70),
+            "themes": st.column_config.TextColumn("Themes", width=180),
+            "claims": st.column_config.NumberColumn("Claims", format="%d", width=65),
         },
     )
     rows = event.selection.rows if event is not None else []

@@ -34,12 +34,16 @@ def _table(ctx: ui.ViewContext, sources: list[Source]) -> None:
     now = datetime.now(timezone.utc)
     with data.cursor(ctx.db) as con:
         rows = polling.health(con, sources, now=now)
+    text = st.column_config.TextColumn
+    # widths that add up to a 1440 px screen's table (about 960 px): every column in sight
     st.dataframe(health_frame(rows, now=now), hide_index=True, width="stretch", column_config={
-        "name": "Source", "status": "State", "outlet": "Outlet", "last_success": "Last success",
-        "last_error": st.column_config.TextColumn("Last error", width="large"), "items": "Items",
-        "per_day": st.column_config.NumberColumn("Items per day (7 d)", format="%.1f"),
-        "next_poll": "Next poll", "interval_min": st.column_config.NumberColumn("Every (min)", format="%.0f"),
-        "url": st.column_config.LinkColumn("Feed"),
+        "name": text("Source", width=125), "status": text("State", width=95), "outlet": text("Outlet", width=100),
+        "last_success": text("Last success", width=105), "last_error": text("Last error", width=135),
+        "items": st.column_config.NumberColumn("Items", width=55),
+        "per_day": st.column_config.NumberColumn("Per day (7 d)", format="%.1f", width=85),
+        "next_poll": text("Next poll", width=100),
+        "interval_min": st.column_config.NumberColumn("Every (min)", format="%.0f", width=75),
+        "url": st.column_config.LinkColumn("Feed", width=85),
     })
 
 

@@ -82,14 +82,15 @@ def main() -> None:
         table[["label", "terms", "items", "size", "theme", "theme_similarity", "emerging"]],
         hide_index=True, width="stretch", key="topics_table", on_select="rerun", selection_mode="multi-row",
         column_config={
-            "label": st.column_config.TextColumn("Topic", width="medium"),
-            "terms": st.column_config.TextColumn("Top terms", width="large"),
-            "items": st.column_config.NumberColumn("Items", format="%d"),
-            "size": st.column_config.NumberColumn("All items", format="%d"),
-            "theme": "Nearest theme",
+            # widths that add up to a 1440 px screen's table (about 960 px): every column in sight
+            "label": st.column_config.TextColumn("Topic", width=160),
+            "terms": st.column_config.TextColumn("Top terms", width=240),
+            "items": st.column_config.NumberColumn("Items", format="%d", width=60),
+            "size": st.column_config.NumberColumn("All items", format="%d", width=75),
+            "theme": st.column_config.TextColumn("Nearest theme", width=180),
             "theme_similarity": st.column_config.ProgressColumn("Similarity", min_value=0.0, max_value=1.0,
-                                                                format="%.2f"),
-            "emerging": st.column_config.CheckboxColumn("Emerging"),
+                                                                format="%.2f", width=110),
+            "emerging": st.column_config.CheckboxColumn("Emerging", width=80),
         },
     )
     rows = event.selection.rows if event is not None else []

@@ -57,10 +57,16 @@ def _show_report(report: dict) -> None:
     st.text(report["analysis"])
     outcomes = report["outcomes"]
     if len(outcomes):
+        number = st.column_config.NumberColumn
+        # widths that add up to a 1440 px screen's table (about 960 px): Error and Warnings in sight
         st.dataframe(outcomes, hide_index=True, width="stretch", column_config={
-            "path": "File", "status": "Status", "reader": "Read as", "items_read": "Items read",
-            "items_new": "New", "items_duplicate": "Duplicates", "items_near_duplicate": "Near-duplicates",
-            "error": st.column_config.TextColumn("Error", width="large"), "warnings": "Warnings",
+            "path": st.column_config.TextColumn("File", width=190), "status": st.column_config.TextColumn(
+                "Status", width=75), "reader": st.column_config.TextColumn("Read as", width=85),
+            "items_read": number("Items read", width=75), "items_new": number("New", width=50),
+            "items_duplicate": number("Duplicates", width=80),
+            "items_near_duplicate": number("Near-duplicates", width=105),
+            "error": st.column_config.TextColumn("Error", width=160),
+            "warnings": st.column_config.TextColumn("Warnings", width=120),
         })
 
 
