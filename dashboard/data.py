@@ -263,7 +263,9 @@ def target_revisions(claims_frame: pd.DataFrame) -> pd.DataFrame:
     """Each actor's statements of target (analysis/revisions.py), once per claims frame."""
     from analysis import revisions
 
-    return revisions.target_revisions(claims_frame)
+    # plain Python strings: the chain walks its rows one by one, and arrow strings are slow to iterate
+    strings = {c: object for c, kind in claims_frame.dtypes.items() if isinstance(kind, pd.StringDtype)}
+    return revisions.target_revisions(claims_frame.astype(strings))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -29,6 +29,9 @@ ROW_GAP = 80  # pixels between rows of panels: the x ticks and the next panel's 
 NOTE_STEP = 0.16  # the height of one change note, as a share of a panel
 DATA_SHARE = 0.5  # the data keep the lower half of a panel; the notes the upper
 ARTICLE_URL = "articles?item={item_id}"  # the Articles page opens one item from its URL
+# At most this many grey rings (restatements, interim levels) per panel, spread evenly over time:
+# on a store of a million items a panel has thousands, which hide one another and slow the browser.
+QUIET_LIMIT = 200
 LEGEND = (  # what the marks mean; the actor is each panel's title, so no colour stands for one
     ("Current target (a band for a range); dot: set or changed", dict(size=9, color=TARGET),
      dict(color=TARGET, width=2.4)),
@@ -36,6 +39,9 @@ LEGEND = (  # what the marks mean; the actor is each panel's title, so no colour
     ("Level reached or budgeted, at the year it is for", dict(size=9, symbol="diamond", color=ACTUAL), None),
 )
 X_TITLE = "date stated · a level at the year it is for"
+_DRAWN = ("actor", "date", "kind", "summary", "to_value", "to_value_high", "claim_id", "item_id", "source",
+          "speaker", "title")
+_LEVELS = ("actor", "value", "value_high", "year", "year_high", "stated", "claim_id", "hover")
 _TOP = 144  # the title, the subtitle and a legend of up to three lines above the panels
 _ARROW = {"raised": "▲", "lowered": "▼", "revised": "◆", "brought forward": "◀", "put back": "▶", "new": "●"}
 
@@ -100,28 +106,38 @@ def revisions_figure(
     columns = max(1, min(columns, len(actors)))
     rows = math.ceil(len(actors) / columns)
     plot_height = PANEL_HEIGHT * rows
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[f"<b>{plain(a)}</b>" for a in actors],
-                        horizontal_spacing=0.08 if columns > 1 else 0.0,
-                        vertical_spacing=ROW_GAP / plot_height if rows > 1 else 0.0)
+    grid = make_subplots(rows=rows, cols=columns, subplot_titles=[f"<b>{plain(a)}</b>" for a in actors],
+                         horizontal_spacing=0.08 if columns > 1 else 0.0,
+                         vertical_spacing=ROW_GAP / plot_height if rows > 1 else 0.0)
     until = pd.Timestamp(until)
-    shown = revisions[revisions["actor"].isin(actors)]
-    drawn = actuals[actuals["actor"].isin(actors)]
+    # only the columns drawn: every subset of a wide frame of arrow strings copies all of them
+    shown = revisions.loc[revisions["actor"].isin(actors), [c for c in _DRAWN if c in revisions.columns]]
+    drawn = actuals.loc[actuals["actor"].isin(actors), [c for c in _LEVELS if c in actuals.columns]]
     x_range = _x_range(shown, drawn, until)
     data_top = _top(shown, drawn)
     y_range = (0.0, data_top / DATA_SHARE if annotate else data_top * 1.1)
+    # The figure is built as plain dicts and validated once at the end: plotly checks every
+    # property on each add_trace, add_annotation and update_*axes, a second or more for six panels.
+    traces: list[dict] = []
+    notes: list[dict] = []
+    chains = dict(tuple(shown.groupby("actor", sort=False)))
+    levels = dict(tuple(drawn.groupby("actor", sort=False)))
     for index, actor in enumerate(actors):
-        row, col = index // columns + 1, index % columns + 1
-        chain = revisions[revisions["actor"] == actor].sort_values("date", kind="stable")
-        _draw_targets(fig, chain, actor=actor, row=row, col=col, until=until, unit=unit,
-                      annotate=annotate, article_url=article_url, x_range=x_range, y_range=y_range)
-        _draw_actuals(fig, actuals[actuals["actor"] == actor], actor=actor, row=row, col=col)
+        refs = _axis_refs(index + 1)
+        chain = chains.get(actor, shown.iloc[:0]).sort_values("date", kind="stable")
+        panel = [*_target_traces(chain, actor=actor, until=until),
+                 *_actual_traces(levels.get(actor, drawn.iloc[:0]), actor=actor)]
+        traces += [{**trace, "xaxis": refs[0], "yaxis": refs[1]} for trace in panel]
+        notes += _notes(chain, refs=refs, annotate=annotate, article_url=article_url, x_range=x_range,
+                        y_range=y_range)
     for key_name, marker, line in LEGEND:
-        fig.add_trace(go.Scatter(x=[None], y=[None], name=key_name, mode="lines+markers" if line else "markers",
-                                 marker=marker, line=line or None, hoverinfo="skip", showlegend=True))
-    _layout(fig, title=title, subtitle=subtitle, note=note, y_title=y_title, rows=rows, y_format=y_format)
-    fig.update_xaxes(range=list(x_range))
-    fig.update_yaxes(range=list(y_range), tickvals=_ticks(data_top))
-    return fig
+        traces.append(dict(type="scatter", x=[None], y=[None], name=key_name,
+                           mode="lines+markers" if line else "markers", marker=marker, line=line or None,
+                           hoverinfo="skip", showlegend=True))
+    layout = grid.layout.to_plotly_json()
+    _layout(layout, notes=notes, title=title, subtitle=subtitle, note=note, y_title=y_title, rows=rows,
+            columns=columns, y_format=y_format, x_range=x_range, y_range=y_range, y_ticks=_ticks(data_top))
+    return go.Figure(data=traces, layout=layout)
 
 
 def _x_range(revisions: pd.DataFrame, actuals: pd.DataFrame, until: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -145,11 +161,11 @@ def _top(revisions: pd.DataFrame, actuals: pd.DataFrame) -> float:
     return float(top) if top == top and top > 0 else 1.0
 
 
-def _draw_targets(fig: go.Figure, chain: pd.DataFrame, *, actor: str, row: int, col: int, until: pd.Timestamp,
-                  unit: str, annotate: int, article_url: str, x_range: tuple[pd.Timestamp, pd.Timestamp],
-                  y_range: tuple[float, float]) -> None:
+def _target_traces(chain: pd.DataFrame, *, actor: str, until: pd.Timestamp) -> list[dict]:
+    """The step line (and bands) of an actor's current target, its changes as dots, the rest as grey rings."""
     if chain.empty:
-        return
+        return []
+    traces = []
     name = plain(actor)
     shown = chain[chain["kind"].isin(CHANGE_KINDS) | chain["kind"].eq("restated")]
     # the current target after each statement: an interim level leaves it as it was
@@ -162,49 +178,64 @@ def _draw_targets(fig: go.Figure, chain: pd.DataFrame, *, actor: str, row: int, 
         low, gap = ranged["to_value"].to_numpy(float), np.full(len(ranged), np.datetime64("NaT"), "datetime64[ns]")
         xs = np.column_stack([start, end, end, start, start, gap]).ravel()
         ys = np.column_stack([low, low, tops.to_numpy(float), tops.to_numpy(float), low, np.full(len(ranged), np.nan)]).ravel()
-        fig.add_trace(go.Scatter(
+        traces.append(dict(type="scatter",
             x=xs, y=ys, name=name, mode="lines", fill="toself", fillcolor=TARGET_BAND, line=dict(width=0),
-            hoverinfo="skip", showlegend=False), row=row, col=col)
-    mid = (steps["to_value"].astype(float) + high) / 2
-    fig.add_trace(go.Scatter(
-        x=np.append(steps["date"].to_numpy("datetime64[ns]"), steps["end"].to_numpy("datetime64[ns]")[-1:]),
-        y=np.append(mid.to_numpy(float), mid.to_numpy(float)[-1:]), name=name, mode="lines",
-        line=dict(color=TARGET, width=2.4, shape="hv"), hoverinfo="skip", showlegend=False),
-        row=row, col=col)
+            hoverinfo="skip", showlegend=False))
+    if not steps.empty:
+        mid = (steps["to_value"].astype(float) + high) / 2
+        traces.append(dict(type="scatter",
+            x=np.append(steps["date"].to_numpy("datetime64[ns]"), steps["end"].to_numpy("datetime64[ns]")[-1:]),
+            y=np.append(mid.to_numpy(float), mid.to_numpy(float)[-1:]), name=name, mode="lines",
+            line=dict(color=TARGET, width=2.4, shape="hv"), hoverinfo="skip", showlegend=False))
 
     changed = chain[chain["kind"].isin(CHANGE_KINDS)]
-    quiet = chain[~chain["kind"].isin(CHANGE_KINDS)]
-    quiet_values = quiet["to_value"].astype(float)
-    quiet_mid = (quiet_values + quiet["to_value_high"].astype(float).fillna(quiet_values)) / 2
+    quiet = _spread(chain[~chain["kind"].isin(CHANGE_KINDS)], QUIET_LIMIT)
     if not quiet.empty:
-        fig.add_trace(go.Scatter(
-            x=quiet["date"].to_numpy("datetime64[ns]"), y=quiet_mid.to_numpy(float), name=name, mode="markers", showlegend=False,
-            marker=dict(size=7, symbol="circle-open", color=QUIET, line=dict(width=1.5)),
+        quiet_values = quiet["to_value"].astype(float)
+        quiet_mid = (quiet_values + quiet["to_value_high"].astype(float).fillna(quiet_values)) / 2
+        traces.append(dict(type="scatter",
+            x=quiet["date"].to_numpy("datetime64[ns]"), y=quiet_mid.to_numpy(float), name=name, mode="markers",
+            showlegend=False, marker=dict(size=7, symbol="circle-open", color=QUIET, line=dict(width=1.5)),
             customdata=quiet["claim_id"].astype(str).to_numpy(object),
             hovertext=_hover(quiet, "<b>" + name + "</b>: " + quiet["summary"].map(plain)),
-            hovertemplate="%{hovertext}<extra></extra>"), row=row, col=col)
+            hovertemplate="%{hovertext}<extra></extra>"))
     changed_values = changed["to_value"].astype(float)
     changed_mid = (changed_values + changed["to_value_high"].astype(float).fillna(changed_values)) / 2
-    fig.add_trace(go.Scatter(
-        x=changed["date"].to_numpy("datetime64[ns]"), y=changed_mid.to_numpy(float), name=name, mode="markers", showlegend=False,
-        marker=dict(size=10, color=TARGET, line=dict(color="#FFFFFF", width=1)),
+    traces.append(dict(type="scatter",
+        x=changed["date"].to_numpy("datetime64[ns]"), y=changed_mid.to_numpy(float), name=name, mode="markers",
+        showlegend=False, marker=dict(size=10, color=TARGET, line=dict(color="#FFFFFF", width=1)),
         customdata=changed["claim_id"].astype(str).to_numpy(object),
         hovertext=_hover(changed, "<b>" + name + "</b>: " + changed["summary"].map(plain)),
-        hovertemplate="%{hovertext}<extra></extra>"), row=row, col=col)
-    # the newest changes, stacked in the panel's top left (above the data) with a leader to each point
-    xref, yref = _axis_refs(fig, row, col)
+        hovertemplate="%{hovertext}<extra></extra>"))
+    return traces
+
+
+def _spread(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """At most ``limit`` of the rows (in date order), evenly spread, the first and the newest kept."""
+    if len(rows) <= limit:
+        return rows
+    return rows.iloc[np.unique(np.linspace(0, len(rows) - 1, limit).round().astype(int))]
+
+
+def _notes(chain: pd.DataFrame, *, refs: tuple[str, str], annotate: int, article_url: str,
+           x_range: tuple[pd.Timestamp, pd.Timestamp], y_range: tuple[float, float]) -> list[dict]:
+    """The newest changes, stacked in the panel's top left (above the data) with a leader to each point."""
+    xref, yref = refs
+    changed = chain[chain["kind"].isin(CHANGE_KINDS)]
+    notes = []
     for place, data_row in enumerate(changed.tail(annotate).iloc[::-1].itertuples(index=False)):
         record = pd.Series(data_row._asdict())
         # in the panel's own (domain) coordinates: plotly places the note's tail there only when
         # the point and the tail share a reference
         x = (pd.Timestamp(record["date"]) - x_range[0]) / (x_range[1] - x_range[0])
         y = (_middle(record) - y_range[0]) / (y_range[1] - y_range[0])
-        fig.add_annotation(
+        notes.append(dict(
             x=x, y=y, xref=f"{xref} domain", yref=f"{yref} domain", text=_annotation(record, url=article_url),
             showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=QUIET, standoff=5,
             ax=0.02, ay=0.99 - NOTE_STEP * place, axref=f"{xref} domain", ayref=f"{yref} domain",
             xanchor="left", yanchor="top", align="left", font=dict(size=10.5, color=INK),
-            bgcolor="rgba(255,255,255,0.9)", name=f"revision:{record['claim_id']}")
+            bgcolor="rgba(255,255,255,0.9)", name=f"revision:{record['claim_id']}"))
+    return notes
 
 
 def _middle(record: pd.Series) -> float:
@@ -212,51 +243,75 @@ def _middle(record: pd.Series) -> float:
     return (value + (float(record["to_value_high"]) if not pd.isna(record["to_value_high"]) else value)) / 2
 
 
-def _axis_refs(fig: go.Figure, row: int, col: int) -> tuple[str, str]:
-    subplot = fig.get_subplot(row, col)
-    return (subplot.xaxis.plotly_name.replace("axis", ""), subplot.yaxis.plotly_name.replace("axis", ""))
+def _axis_refs(number: int) -> tuple[str, str]:
+    """The axes of the ``number``-th panel (row by row, from 1), as make_subplots names them."""
+    suffix = "" if number == 1 else str(number)
+    return f"x{suffix}", f"y{suffix}"
 
 
-def _draw_actuals(fig: go.Figure, actuals: pd.DataFrame, *, actor: str, row: int, col: int) -> None:
+def _actual_traces(actuals: pd.DataFrame, *, actor: str) -> list[dict]:
+    """An actor's levels as diamonds; the same level for the same year reported again is one diamond
+    (the newest report's), its hover counting the others."""
     points = actuals[actuals["value"].notna()]
     if points.empty:
-        return
+        return []
+    points = points.assign(_x=_actual_x(points), _order=np.arange(len(points)))
+    key = ["_x", "value", "value_high"]
+    newest_first = points.sort_values("stated", ascending=False, kind="stable")
+    reports = newest_first.groupby(key, dropna=False, sort=False)["claim_id"].transform("size")
+    points = newest_first.assign(_reports=reports).drop_duplicates(key).sort_values("_order")
+    hover = points["hover"].astype(object)
+    again = points["_reports"] > 1
+    if again.any():
+        hover = hover.where(~again, hover + "<br>reported " + points["_reports"].astype(str) + " times")
     spread = (points["value_high"] - points["value"]).where(points["value_high"].notna(), 0).clip(lower=0)
-    fig.add_trace(go.Scatter(
-        x=_actual_x(points).to_numpy("datetime64[ns]"), y=points["value"].to_numpy(float),
+    return [dict(type="scatter",
+        x=points["_x"].to_numpy("datetime64[ns]"), y=points["value"].to_numpy(float),
         name=plain(actor), mode="markers", showlegend=False,
         marker=dict(size=9, symbol="diamond", color=ACTUAL, line=dict(color="#FFFFFF", width=1)),
         error_y=dict(type="data", symmetric=False, array=spread.to_numpy(float),
                      arrayminus=np.zeros(len(points)), color=ACTUAL, thickness=2.5, width=0),
         customdata=points["claim_id"].astype(str).to_numpy(object),
-        hovertext=points["hover"].to_numpy(object), hovertemplate="%{hovertext}<extra></extra>",
-        selected=dict(marker=dict(size=13)), unselected=dict(marker=dict(opacity=0.6))), row=row, col=col)
+        hovertext=hover.to_numpy(object), hovertemplate="%{hovertext}<extra></extra>",
+        selected=dict(marker=dict(size=13)), unselected=dict(marker=dict(opacity=0.6)))]
 
 
-def _layout(fig: go.Figure, *, title: str, subtitle: str | None, note: str, y_title: str, rows: int,
-            y_format: str) -> None:
+def _layout(layout: dict, *, notes: list[dict], title: str, subtitle: str | None, note: str, y_title: str,
+            rows: int, columns: int, y_format: str, x_range: tuple[pd.Timestamp, pd.Timestamp],
+            y_range: tuple[float, float], y_ticks: list[float]) -> None:
+    """Fill in make_subplots' ``layout`` dict: title, legend, axes, the panel titles' font, notes."""
     title_text = f"<b>{plain(title)}</b>"
     if subtitle:
         title_text += f"<br><span style='font-size:12px;color:{MUTED}'>{plain(subtitle)}</span>"
     height = _TOP + (18 if subtitle else 0) + 80 + PANEL_HEIGHT * rows
-    fig.update_layout(
+    layout.update(
         template="plotly_white", height=height, font=dict(family=FONT, size=12, color=INK),
         title=dict(text=title_text, x=0.01, xanchor="left", xref="container", y=1, yanchor="top",
                    yref="container", pad=dict(t=14, l=4), font=dict(size=17)),
         margin=dict(l=64, r=24, t=_TOP + (18 if subtitle else 0), b=80),
-        legend=dict(orientation="h", x=0, xanchor="left", y=1, yanchor="bottom", yref="container",
-                    font=dict(size=11), itemclick=False, itemdoubleclick=False),
+        # the legend sits just under the title, above the panels
+        legend=dict(orientation="h", x=0, xanchor="left", y=1 - (70 if subtitle else 52) / height, yanchor="top",
+                    yref="container", font=dict(size=11), itemclick=False, itemdoubleclick=False),
         paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
         hoverlabel=dict(font=dict(family=FONT, size=12), align="left"),
         clickmode="event+select", dragmode="zoom",
     )
-    # the legend sits just under the title, above the panels
-    fig.update_layout(legend=dict(y=1 - (70 if subtitle else 52) / height, yanchor="top"))
-    fig.update_xaxes(gridcolor=GRID, linecolor="#9AA8B8", zeroline=False, matches="x", showticklabels=True)
-    fig.update_yaxes(gridcolor=GRID, linecolor="#9AA8B8", zeroline=False, matches="y", rangemode="tozero",
-                     tickformat=y_format, showticklabels=True)
-    fig.update_yaxes(title=dict(text=plain(y_title), font=dict(size=11, color=MUTED)), col=1)
-    fig.update_xaxes(title=dict(text=X_TITLE, font=dict(size=10, color=MUTED), standoff=4), col=1)
-    fig.update_annotations(selector=dict(xref="paper"), font=dict(size=13, color=INK))
-    fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=0, yshift=-56, xanchor="left",
-                       yanchor="top", showarrow=False, align="left", font=dict(size=11, color=MUTED))
+    for name, axis in layout.items():
+        if not name.startswith(("xaxis", "yaxis")):
+            continue
+        number = int(name[5:] or 1)
+        first_column = (number - 1) % columns == 0
+        axis.update(gridcolor=GRID, linecolor="#9AA8B8", zeroline=False, showticklabels=True)
+        if name.startswith("xaxis"):
+            axis.update(matches="x", range=list(x_range))
+            if first_column:
+                axis["title"] = dict(text=X_TITLE, font=dict(size=10, color=MUTED), standoff=4)
+        else:
+            axis.update(matches="y", rangemode="tozero", tickformat=y_format, range=list(y_range), tickvals=y_ticks)
+            if first_column:
+                axis["title"] = dict(text=plain(y_title), font=dict(size=11, color=MUTED))
+    titles = [dict(a, font=dict(size=13, color=INK)) if a.get("xref") == "paper" else a
+              for a in layout.get("annotations", [])]
+    layout["annotations"] = [*titles, *notes, dict(
+        text=note, xref="paper", yref="paper", x=0, y=0, yshift=-56, xanchor="left", yanchor="top",
+        showarrow=False, align="left", font=dict(size=11, color=MUTED))]
