@@ -512,7 +512,7 @@ def trend_chart(
                 x=place(pd.Series([row[x]]))[0], y=row[y], showarrow=True,
                 text="<br>".join(wrap(plain(top[0], limit=SPIKE_LABEL_CHARS * 2 + 8) + more, SPIKE_LABEL_CHARS)),
                 arrowhead=0, arrowcolor=SPIKE, ax=0, ay=-SPIKE_LABEL_RISE[index % 2], font=dict(size=11, color=INK),
-                xanchor="left" if where < 1 / 3 else "right" if where > 2 / 3 else "center", align="left",
+                xanchor="left" if where < 0.2 else "right" if where > 0.8 else "center", align="left",
                 bgcolor="rgba(255,255,255,0.85)", bordercolor=SPIKE, borderwidth=1, borderpad=3,
             )
     key = () if subtitle else key_lines([(f"{plain(series_label)}: items", colour), ("Rolling average", INK),
