@@ -41,8 +41,8 @@ PERIODS: Mapping[str, tuple[str, float]] = {
     "year": ("%Y", 365.25),
 }
 MAX_LABELLED_TICKS = 12
-SPIKE_LABEL_CHARS = 18  # a spike's headline in lines this long: three fit side by side on a phone
-SPIKE_LABEL_RISE = (28, 82)  # px above its bar: neighbouring labels alternate
+SPIKE_LABEL_CHARS = 16  # a spike's headline in (at most three) lines this long: three fit side by side on a phone
+SPIKE_LABEL_ROW_PX = 54  # a row of spike labels (three lines): neighbouring labels alternate rows
 CATEGORY_CHARS = 18  # a bar's name on a category axis, per line
 POINT_LABEL_CHARS = 20  # a claim's label beside its point, per line
 HEIGHT = 460
@@ -507,12 +507,14 @@ def trend_chart(
             more = f" (+{len(top) - 1})" if len(top) > 1 else ""
             # a label near an edge grows inwards, so it stays inside a narrow chart
             where = (pd.Timestamp(row[x]) - first) / (last - first) if last > first else 0.5
+            spot = place(pd.Series([row[x]]))[0]
             fig.add_annotation(
-                # short lines, and neighbouring labels at two heights, so they fit a phone's chart
-                x=place(pd.Series([row[x]]))[0], y=row[y], showarrow=True,
-                text="<br>".join(wrap(plain(top[0], limit=SPIKE_LABEL_CHARS * 2 + 8) + more, SPIKE_LABEL_CHARS)),
-                arrowhead=0, arrowcolor=SPIKE, ax=0, ay=-SPIKE_LABEL_RISE[index % 2], font=dict(size=11, color=INK),
-                xanchor="left" if where < 0.2 else "right" if where > 0.8 else "center", align="left",
+                # short lines in a band above the bars, neighbours on alternate rows (the height is set
+                # below, once the plot's height is known), so they fit a phone's chart
+                x=spot, y=row[y], showarrow=True, ax=spot, axref="x", ayref="y", ay=index % 2, yanchor="top",
+                text=_spike_label(top[0], more),
+                arrowhead=0, arrowcolor=SPIKE, font=dict(size=11, color=INK),
+                xanchor="left" if where < 0.15 else "right" if where > 0.85 else "center", align="left",
                 bgcolor="rgba(255,255,255,0.85)", bordercolor=SPIKE, borderwidth=1, borderpad=3,
             )
     key = () if subtitle else key_lines([(f"{plain(series_label)}: items", colour), ("Rolling average", INK),
@@ -522,13 +524,29 @@ def trend_chart(
     if len(data):
         top = float(data[y].max())
         _count_ticks(fig, top)
-        if len(spikes):  # room above the highest bar for its label
+        if len(spikes):  # a band above the highest bar for the labels: two rows
             layout = fig.layout
             plot_px = layout.height - layout.margin.t - layout.margin.b
-            fig.update_yaxes(range=[0, top / max(0.4, 1 - (SPIKE_LABEL_RISE[1] + 50) / plot_px)])
+            band_px = 2 * SPIKE_LABEL_ROW_PX + 10
+            ceiling = max(top, 1.0) / max(0.4, 1 - band_px / plot_px)
+            per_px = ceiling / plot_px
+            fig.update_yaxes(range=[0, ceiling])
+            for label in fig.layout.annotations:
+                if label.showarrow and label.ayref == "y":
+                    label.ay = ceiling - (4 + SPIKE_LABEL_ROW_PX * label.ay) * per_px
     fig.update_layout(bargap=0.1)
     fit_date_axis(fig, data[x], freq=freq)
     return fig
+
+
+def _spike_label(headline: object, more: str) -> str:
+    """A spike's headline in at most three short lines, whole words, with '…' where it is cut."""
+    words = plain(headline).split()
+    for count in range(len(words), 0, -1):
+        lines = wrap(" ".join(words[:count]) + ("…" if count < len(words) else "") + more, SPIKE_LABEL_CHARS)
+        if len(lines) <= 3:
+            return "<br>".join(lines)
+    return "<br>".join(wrap(words[0] + "…" + more if words else more.strip(), SPIKE_LABEL_CHARS)[:3])
 
 
 def compare_chart(

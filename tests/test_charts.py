@@ -87,7 +87,7 @@ def test_trend_chart_rings_and_labels_spikes_with_their_headlines():
     assert list(spike["y"]) == [9]
     assert "• &lt;b&gt;Drones&lt;/b&gt; over Vilnius<br>• Second" in spike["customdata"][0]
     notes = _layout_texts(fig)[3]
-    assert "&lt;b&gt;Drones&lt;/b&gt; over<br>Vilnius (+1)" in notes and SHOWN_NOTE in notes
+    assert "&lt;b&gt;Drones&lt;/b&gt;<br>over Vilnius<br>(+1)" in notes and SHOWN_NOTE in notes
 
 
 def test_trend_chart_without_spikes_has_no_spike_trace():
@@ -454,9 +454,12 @@ def test_spike_and_point_labels_come_in_short_lines():
                              note=NOTE, freq="month")
     layout = figure_dict(fig)["layout"]
     labels = [a for a in layout["annotations"] if a.get("showarrow")]
-    assert len(labels) == 3 and {a["ay"] for a in labels} == {-charts.SPIKE_LABEL_RISE[0], -charts.SPIKE_LABEL_RISE[1]}
+    ceiling = layout["yaxis"]["range"][1]
+    assert ceiling > 9 * 1.4  # a band above the highest bar for the labels
+    rows = [a["ay"] for a in labels]  # in the band, in data units; neighbours on alternate rows
+    assert len(labels) == 3 and all(a["ayref"] == "y" and a["yanchor"] == "top" for a in labels)
+    assert rows[0] == rows[2] > rows[1] > 9 and rows[0] < ceiling
     assert all(len(line) <= charts.SPIKE_LABEL_CHARS for a in labels for line in _lines(a["text"]))
-    assert layout["yaxis"]["range"][1] > 9 * 1.4  # room above the highest bar for its label
     assert layout["showlegend"] is False and "Rolling average" in layout["title"]["text"]  # keyed, no subtitle
 
     frame = _revision_frame().assign(label="4 battalions in Estonia, Latvia, Lithuania and Poland")
