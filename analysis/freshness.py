@@ -23,8 +23,10 @@ REBUILD_FROM = 50_000
 def changed_since(con: duckdb.DuckDBPyConnection, started: datetime) -> tuple[list[str], bool]:
     """The items a write that started at ``started`` touched, and whether the rollups need a rebuild."""
     (refit,) = con.execute("SELECT count(*) FROM topics WHERE fitted_at >= ?", [started]).fetchone()
+    # new items, and the copies a richer new copy took a story over from (they point at it now)
     ids = [row[0] for row in con.execute(
         """SELECT id FROM items WHERE ingested_at >= $1
+           UNION SELECT id FROM items WHERE duplicate_of IN (SELECT id FROM items WHERE ingested_at >= $1)
            UNION SELECT item_id FROM analysed WHERE analysed_at >= $1
            UNION SELECT item_id FROM corrections WHERE corrected_at >= $1""", [started]).fetchall()]
     return ids, bool(refit)

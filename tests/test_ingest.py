@@ -78,10 +78,17 @@ def test_near_duplicates_are_linked_not_counted_twice(store, tmp_path):
     assert rows[0]["duplicate_of"] is None
     assert rows[1]["duplicate_of"] == rows[0]["id"]
     assert rows[2]["duplicate_of"] is None
-    # A later run finds the duplicate among stored items too.
-    later = _jsonl(tmp_path / "later.jsonl", [{"title": "Again", "text": edited + " Updated.", "url": "https://d.example.org/4"}])
+    # A later run finds the duplicate among stored items too; a shorter copy links to the story,
+    # a longer one takes it over (the story's copies point at it) and the count stays.
+    shorter = _jsonl(tmp_path / "shorter.jsonl", [{"title": "Brief", "text": edited, "url": "https://e.example.org/5"}])
+    ingest_paths(store, [shorter])
+    assert store.query_df("SELECT duplicate_of FROM items WHERE url LIKE '%e.example%'").iloc[0, 0] == rows[0]["id"]
+    later = _jsonl(tmp_path / "later.jsonl", [{"title": "Again", "text": STORY + " Updated.", "url": "https://d.example.org/4"}])
     ingest_paths(store, [later])
-    assert store.query_df("SELECT duplicate_of FROM items WHERE url LIKE '%d.example%'").iloc[0, 0] == rows[0]["id"]
+    links = dict(store.connection.execute("SELECT url, duplicate_of FROM items").fetchall())
+    (later_id,) = store.connection.execute("SELECT id FROM items WHERE url LIKE '%d.example%'").fetchone()
+    assert links == {"https://a.example.org/1": later_id, "https://b.example.org/2": later_id,
+                     "https://c.example.org/3": None, "https://d.example.org/4": None, "https://e.example.org/5": later_id}
     assert store.query_df("SELECT count(*) FROM items WHERE duplicate_of IS NULL").iloc[0, 0] == 2
 
 

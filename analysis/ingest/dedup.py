@@ -5,6 +5,9 @@ word 3-shingles. MinHash (32 values in 8 bands of 4) makes such pairs share at l
 high probability (Jaccard 0.7 -> 0.89, 0.85 -> 0.996) while articles written from one template
 (Jaccard ~0.2) almost never do; a 64-bit SimHash within MAX_DISTANCE bits then confirms the pair
 (measured: near-duplicates 9-12 bits apart, template-alike articles 22, unrelated ones ~32).
+
+Which copy a story is counted and shown by (its canonical item, ``duplicate_of IS NULL``) is the
+richest one, not the first ingested: see :func:`richness`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,21 @@ _B = _SEEDS.integers(0, 2**63, size=BANDS * _ROWS, dtype=np.uint64)
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
                 dtype=np.uint64)
 del _SEEDS
+
+
+# (precise published time, UTF-8 bytes of text, related headlines), compared in that order
+Richness = tuple[bool, int, int]
+
+
+def richness(*, precise_time: bool, text: str, headlines: int) -> Richness:
+    """How much a copy of a story tells the analyst; the richest copy is the story's canonical item.
+
+    A published time beats a date only (the page with "14:26" over the feed entry with its day),
+    then more text, then more related headlines linked to the page. Copies that tie keep the
+    earlier one. The store computes the same from its columns (``published_at``,
+    ``published_approximate``, ``strlen(text)``, items whose ``parent_id`` is the copy).
+    """
+    return (precise_time, len(text.encode("utf-8")), headlines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +94,17 @@ class NearDuplicateIndex:
             self.sorted_bands_.append((bands[order, band], order))
         self.added_: list[defaultdict[int, list[tuple[int, str, int]]]] = [defaultdict(list) for _ in range(BANDS)]
         self.added_count_ = 0
+        self.retired_: set[str] = set()
 
     def find(self, print_: Fingerprint) -> str | None:
-        """The id of the earliest stored (else added) item that is a near-duplicate, if any."""
+        """The id of the earliest stored (else added) story copy that is a near-duplicate, if any."""
         best: int | None = None
         for band, key in enumerate(print_.bands):
             keys, order = self.sorted_bands_[band]
             lo, hi = np.searchsorted(keys, np.uint64(key), "left"), np.searchsorted(keys, np.uint64(key), "right")
             for position in order[lo:hi]:
+                if self.retired_ and self.ids_[position] in self.retired_:
+                    continue
                 if distance(int(self.simhashes_[position]), print_.simhash) <= MAX_DISTANCE:
                     best = int(position) if best is None else min(best, int(position))
         if best is not None:
@@ -91,6 +112,8 @@ class NearDuplicateIndex:
         earliest: tuple[int, str] | None = None  # the first added, as it would be once stored
         for band, key in enumerate(print_.bands):
             for order, item_id, other in self.added_[band].get(key, ()):
+                if item_id in self.retired_:
+                    continue
                 if distance(other, print_.simhash) <= MAX_DISTANCE and (earliest is None or order < earliest[0]):
                     earliest = (order, item_id)
         return earliest[1] if earliest else None
@@ -100,3 +123,10 @@ class NearDuplicateIndex:
         self.added_count_ += 1
         for band, key in enumerate(print_.bands):
             self.added_[band][key].append((order, item_id, print_.simhash))
+
+    def retire(self, item_id: str) -> None:
+        """``item_id`` no longer stands for its story (a richer copy took over): never found again.
+
+        The store agrees: only items with ``duplicate_of IS NULL`` are loaded into a new index.
+        """
+        self.retired_.add(item_id)

@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import re
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -31,13 +32,16 @@ from analysis.ingest import (
     read_bytes,
     supported_suffixes,
 )
-from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, fingerprint
+from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, Richness, fingerprint, richness
 from analysis.model import Item
-from analysis.store import Store
+from analysis.store import FILE_COLUMNS, ITEM_COLUMNS, Store
 
 OnProgress = Callable[[int, int], None]
 
 BATCH_ITEMS = 5000
+# Stored stories whose richness is looked up one by one before all are read at once (~2 s on a
+# million items): a poll or an upload touches a few, a bulk ingest many.
+POINT_LOOKUPS = 16
 BATCH_FILES = 2000
 PARALLEL_FROM = 500
 # "duplicate": the file's content is stored already (or was read earlier in this run); "skipped": a
@@ -289,6 +293,7 @@ def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[s
     store.connection.execute("UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'")
     known_ids = store.all_ids()
     index = NearDuplicateIndex(*store.fingerprints())
+    stories = _Stories(store)
     run_id = store.start_run()
     report = IngestReport(run_id)
     batch = _Batch(run_id, max_files=batch_files, source_name=source_name)
@@ -311,7 +316,7 @@ def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[s
             elif parsed.read is None:
                 outcome = FileOutcome(parsed.name, parsed.status, error=parsed.error)
             else:
-                outcome = _keep_new_items(parsed, batch, known_ids, index)
+                outcome = _keep_new_items(parsed, batch, known_ids, index, stories)
                 known_files.add(parsed.sha256)
                 read_in_run[parsed.sha256] = parsed.name
             report.outcomes.append(outcome)
@@ -328,21 +333,72 @@ def _ingest(store: Store, parsed_files: Iterable[_Parsed], *, known_files: set[s
     return report
 
 
-def _keep_new_items(parsed: _Parsed, batch: "_Batch", known_ids: set[str], index: NearDuplicateIndex) -> FileOutcome:
+def _keep_new_items(parsed: _Parsed, batch: "_Batch", known_ids: set[str], index: NearDuplicateIndex,
+                    stories: "_Stories") -> FileOutcome:
+    """Queue the file's new items; a near-duplicate links to its story's canonical copy, or, when
+    it is the richer copy, becomes the canonical one (the old one and its duplicates re-point)."""
     read = parsed.read
     outcome = FileOutcome(parsed.name, "ok", reader=read.reader, items_read=len(read.items), warnings=read.warnings)
+    new: list[tuple[Item, Fingerprint | None]] = []
     for item, print_ in zip(read.items, parsed.prints):
         if item.id in known_ids:
             outcome.items_duplicate += 1
             continue
         known_ids.add(item.id)
-        duplicate_of = index.find(print_) if print_ is not None else None
-        if print_ is not None and duplicate_of is None:
-            index.add(item.id, print_)
+        new.append((item, print_))
+    # related headlines as the store will count them: new items whose parent is the page
+    headlines = Counter(item.parent_id for item, _ in new if item.kind == "headline" and item.parent_id)
+    for item, print_ in new:
+        duplicate_of = None
+        if print_ is not None:
+            rank = richness(precise_time=_instant(item.published) is not None and not item.published_approximate,
+                            text=item.text, headlines=headlines[item.id])
+            found = index.find(print_)
+            if found is not None and rank > stories.richness(found):
+                index.retire(found)
+                batch.relink(found, item.id)
+                outcome.items_near_duplicate += 1  # joins a story already counted
+                found = None
+            elif found is not None:
+                duplicate_of = found
+            if found is None:
+                index.add(item.id, print_)
+                stories.add(item.id, rank)
         outcome.items_new += 1
         outcome.items_near_duplicate += duplicate_of is not None
         batch.add_item(item, print_, duplicate_of)
     return outcome
+
+
+class _Stories:
+    """The richness of each story's canonical copy: those added in this run, and stored ones as asked."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.known_: dict[str, Richness] = {}
+        self.lookups_ = 0
+        self.loaded_ = False
+
+    def add(self, item_id: str, rank: Richness) -> None:
+        self.known_[item_id] = rank
+
+    def richness(self, item_id: str) -> Richness:
+        if item_id not in self.known_ and not self.loaded_:
+            self.lookups_ += 1
+            if self.lookups_ <= POINT_LOOKUPS:
+                self._load("i.id = ?", [item_id])
+            else:
+                self._load("i.kind = 'article' AND i.duplicate_of IS NULL AND i.simhash IS NOT NULL", [])
+                self.loaded_ = True
+        return self.known_[item_id]
+
+    def _load(self, where: str, params: list) -> None:
+        rows = self.store.connection.execute(f"""
+            SELECT i.id, i.published_at IS NOT NULL AND NOT i.published_approximate, strlen(i.text),
+                   (SELECT count(*) FROM items h WHERE h.parent_id = i.id)
+            FROM items i WHERE {where}""", params).fetchall()
+        for item_id, precise, size, headlines in rows:
+            self.known_.setdefault(item_id, (bool(precise), int(size), int(headlines)))
 
 
 class _Batch:
@@ -354,6 +410,11 @@ class _Batch:
         self.max_files = max_files
         self.items: list[dict] = []
         self.files: list[dict] = []
+        self.relinks: list[tuple[str, str]] = []  # (old canonical, new canonical), in order
+
+    def relink(self, old: str, new: str) -> None:
+        """``new`` (queued in this batch) becomes its story's canonical copy in place of ``old``."""
+        self.relinks.append((old, new))
 
     def add_item(self, item: Item, print_, duplicate_of: str | None) -> None:
         self.items.append({
@@ -389,8 +450,40 @@ class _Batch:
             items["published_date"] = pd.to_datetime(items["published_date"]).dt.date
             # from the ints themselves: a column with a None in it would pass through float64 and lose low bits
             items["simhash"] = pd.array([row["simhash"] for row in self.items], dtype="UInt64")
-        store.write_ingest_batch(items, pd.DataFrame.from_records(self.files))
-        self.items, self.files = [], []
+        _write_batch(store, items, pd.DataFrame.from_records(self.files), self.relinks)
+        self.items, self.files, self.relinks = [], [], []
+
+
+def _write_batch(store: Store, items: pd.DataFrame, files: pd.DataFrame, relinks: list[tuple[str, str]]) -> None:
+    """Store.write_ingest_batch, plus the stories whose richer copy takes over, in one transaction.
+
+    Each (old, new) makes ``new`` canonical: ``old`` and every item pointing at it point at ``new``.
+    Chains within the batch (a -> b, then b -> c) are followed, so one statement re-points them all.
+    """
+    if not relinks:
+        store.write_ingest_batch(items, files)
+        return
+    final = dict(relinks)
+    for old in final:
+        while final[old] in final:
+            final[old] = final[final[old]]
+    moves = pd.DataFrame({"old": list(final), "new": list(final.values())})
+    items = items.reindex(columns=list(ITEM_COLUMNS))
+    files = files.reindex(columns=list(FILE_COLUMNS))
+    with store.transaction() as con:
+        if len(items):  # the same statements as Store.write_ingest_batch
+            con.register("batch_items", items)
+            con.execute(f"INSERT INTO items SELECT {', '.join(ITEM_COLUMNS)} FROM batch_items b "
+                        "WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = b.id)")
+            con.unregister("batch_items")
+        if len(files):
+            con.register("batch_files", files)
+            con.execute(f"INSERT INTO ingest_files SELECT {', '.join(FILE_COLUMNS)} FROM batch_files")
+            con.unregister("batch_files")
+        con.register("story_moves", moves)
+        con.execute("UPDATE items SET duplicate_of = m.new FROM story_moves m WHERE items.duplicate_of = m.old")
+        con.execute("UPDATE items SET duplicate_of = m.new FROM story_moves m WHERE items.id = m.old")
+        con.unregister("story_moves")
 
 
 def _instant(published: datetime | date | None) -> datetime | None:
