@@ -205,6 +205,11 @@ def spending_revisions(ctx: ui.ViewContext, view: ClaimView, claims: pd.DataFram
         if restated:
             st.caption(f"Not listed: {restated:,} restatement{'s' if restated != 1 else ''} of a current target and "
                        "lower interim levels (grey rings on the chart), and same-day duplicates.")
+        quiet = statements[~statements["kind"].isin(fw_revisions.CHANGE_KINDS) & statements["actor"].isin(actors)]
+        if (quiet["actor"].value_counts() > revision_charts.QUIET_LIMIT).any():
+            st.caption(f"An actor with more than {revision_charts.QUIET_LIMIT:,} restatements and interim levels "
+                       f"shows {revision_charts.QUIET_LIMIT:,} of them as rings, spread over time; pick an actor "
+                       "and a shorter date range to see them all.")
 
 
 def main() -> None:
