@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.claims import learned, spending
+from analysis.claims import deployment, learned, migration, spending
 from analysis.claims.document import Document, begins_with
 from analysis.claims.patterns import Anchored, Folded, Needled
 
@@ -19,6 +19,7 @@ EDGE_CASES = (
     "ſpending on defenſe: Spain's allıes and the İnflation, a budget of 5 pc in 2027-28",
     "If every member spent 3.5 per cent ... 18 of the NATO allies, 2 pct, EUR 1 bn, 4pc and $5",
     "Kelvin: the bank's KONTRACT and the Europe-wide eurobonds, USD 2 billion, dollars",
+    "Battalions of F-16s, f-35 and F-X jets; push-back, pushbacks, pushed back; relationships, border guards",
     "",
 )
 
@@ -29,7 +30,7 @@ def _texts() -> list[str]:
 
 
 def _wrapped() -> list[tuple[str, Needled | Folded | Anchored]]:
-    return [(f"{module.__name__}.{name}", value) for module in (spending, learned)
+    return [(f"{module.__name__}.{name}", value) for module in (spending, learned, deployment, migration)
             for name, value in vars(module).items() if isinstance(value, (Needled, Folded, Anchored))]
 
 
@@ -54,8 +55,12 @@ def test_a_wrapped_pattern_searches_and_iterates_as_the_bare_pattern(name, wrapp
                     assert [_found(m) for m in wrapped.finditer(*args)] == [_found(m) for m in bare.finditer(*args)]
 
 
-def test_anchored_starts_are_every_position_where_the_pattern_matches() -> None:
-    trigger = spending.TRIGGER
+_TRIGGERS = {"spending": spending.TRIGGER, "deployment": deployment.TRIGGER, "migration": migration.TRIGGER}
+
+
+@pytest.mark.parametrize("name", list(_TRIGGERS))
+def test_anchored_starts_are_every_position_where_the_pattern_matches(name: str) -> None:
+    trigger = _TRIGGERS[name]
     for text in _texts():
         lowered = text.lower()
         assert trigger.starts(lowered) == [i for i in range(len(lowered)) if trigger.regex.match(lowered, i)]
@@ -77,13 +82,15 @@ def _sentences_with_bare(document: Document, pattern: re.Pattern[str]) -> list[i
     return found
 
 
-def test_the_trigger_picks_the_same_sentences_as_a_scan_with_the_bare_pattern() -> None:
+@pytest.mark.parametrize("name", list(_TRIGGERS))
+def test_the_trigger_picks_the_same_sentences_as_a_scan_with_the_bare_pattern(name: str) -> None:
+    trigger = _TRIGGERS[name]
     for text in _texts():
         document = Document(text)
         if len(document.lowered) != len(text):
             continue
-        assert [s.index for s in document.sentences_with(spending.TRIGGER)] == _sentences_with_bare(document, spending.TRIGGER.regex)
-        assert document.contains(spending.TRIGGER) == (spending.TRIGGER.regex.search(document.lowered) is not None)
+        assert [s.index for s in document.sentences_with(trigger)] == _sentences_with_bare(document, trigger.regex)
+        assert document.contains(trigger) == (trigger.regex.search(document.lowered) is not None)
 
 
 @pytest.mark.parametrize("text,title", [

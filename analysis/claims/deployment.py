@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from analysis.claims.actors import SURFACES, coordinated_before, find_place, join_names
 from analysis.claims.document import Document
+from analysis.claims.patterns import Anchored
 from analysis.claims.restatements import without_headline_restatements
 from analysis.claims.numbers import DIGITS, NUMBER, QUALIFIERS, as_float, nearest_period, parse_number, period_year
 from analysis.claims.sentences import Sentence
@@ -45,13 +46,22 @@ _PEOPLE = re.compile(
 )
 # Unit words written with a capital because they name a type ("Rafales", "F-16s"); the rest are lower-cased.
 _TYPE_NAMES = re.compile(r"^(?:F-\d|Eurofighter|Typhoon|Gripen|Rafale|HIMARS|Patriot|NASAMS)", re.I)
-# Checked on the lower-cased text (and then each sentence) before anything else.
-# (Grouped by first letter and without a leading \b, which keeps the scan fast.)
-TRIGGER = re.compile(
-    r"t(?:roop|ask force|anks|yphoon)|s(?:oldier|ervice|ailors|quadron)|p(?:ersonnel|aratroop|atriot)|marines|"
-    r"a(?:irmen|ircraft)|instructors|b(?:rigade|attalion|attle|atter)|d(?:ivision|etachment)|co(?:mpan|ntingent)|"
-    r"regiment|jets|fighters|warplanes|f-\d\d|eurofighter|gripen|rafale|helicopter|warship|frigate|himars|nasams|"
-    r"ships|launchers|systems|vehicles"
+# Checked on the lower-cased text (and then each sentence) before anything else. Every match begins
+# with one of the anchors, so str.find lists the places it can match (analysis/claims/patterns.py).
+TRIGGER = Anchored(
+    re.compile(
+        r"t(?:roop|ask force|anks|yphoon)|s(?:oldier|ervice|ailors|quadron)|p(?:ersonnel|aratroop|atriot)|marines|"
+        r"a(?:irmen|ircraft)|instructors|b(?:rigade|attalion|attle|atter)|d(?:ivision|etachment)|co(?:mpan|ntingent)|"
+        r"regiment|jets|fighters|warplanes|f-\d\d|eurofighter|gripen|rafale|helicopter|warship|frigate|himars|nasams|"
+        r"ships|launchers|systems|vehicles"
+    ),
+    anchors=tuple((word, 0) for word in (
+        "troop", "task force", "tanks", "typhoon", "soldier", "service", "sailors", "squadron", "personnel",
+        "paratroop", "patriot", "marines", "airmen", "aircraft", "instructors", "brigade", "batt", "division",
+        "detachment", "compan", "contingent", "regiment", "jets", "fighters", "warplanes", "f-", "eurofighter",
+        "gripen", "rafale", "helicopter", "warship", "frigate", "himars", "nasams", "ships", "launchers", "systems",
+        "vehicles",
+    )),
 )
 DEPLOY_TRIGGER = re.compile(
     r"d(?:eploy|ispatch)|s(?:tation|en[dt])|r(?:otat|elocat|einforc)|bas(?:ed|ing)|arriv|land(?:ed|ing)|"

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from analysis.claims.actors import PLACE, SURFACES, find_place
 from analysis.claims.document import Document
+from analysis.claims.patterns import Anchored
 from analysis.claims.restatements import without_headline_restatements
 from analysis.claims.numbers import (
     DIGITS,
@@ -30,10 +31,17 @@ from analysis.claims.numbers import (
 from analysis.claims.sentences import Sentence
 from analysis.model import Claim
 
-# Checked on the lower-cased text (and then each sentence) before anything else.
-TRIGGER = re.compile(
-    r"migrant|asylum|i(?:llegal|rregular)|border guard|violator|turned back|push(?:ed back|-?back)|crossing|"
-    r"trespasser|undocumented|detain|apprehend|prevented|smuggl"
+# Checked on the lower-cased text (and then each sentence) before anything else. Every match begins
+# with one of the anchors, so str.find lists the places it can match (analysis/claims/patterns.py).
+TRIGGER = Anchored(
+    re.compile(
+        r"migrant|asylum|i(?:llegal|rregular)|border guard|violator|turned back|push(?:ed back|-?back)|crossing|"
+        r"trespasser|undocumented|detain|apprehend|prevented|smuggl"
+    ),
+    anchors=tuple((word, 0) for word in (
+        "migrant", "asylum", "illegal", "irregular", "border guard", "violator", "turned back", "push", "crossing",
+        "trespasser", "undocumented", "detain", "apprehend", "prevented", "smuggl",
+    )),
 )
 _NOUNS = (
     r"migrants|asylum[- ]seekers|refugees|people|persons|individuals|foreigners|(?:third[- ]country\s+)?nationals|"
