@@ -11,6 +11,11 @@ return) get a leading single quote, so an exported headline cannot become a form
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import re
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable
@@ -21,10 +26,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.queries import Filters, fold_accents
 from dashboard.charts import EXPORT_HEIGHT, EXPORT_WIDTH
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PNG_SCALE = 2
+# The last column of every CSV download: the view's filters, on every row. A spreadsheet keeps its
+# header in row 1 (sorting, filters and pivot tables work), and rows pasted together from two
+# downloads still say which view each came from; a comment line would land in cell A1 instead.
+FILTERS_COLUMN = "filters"
+MAX_NAME_CHARS = 100  # a download's name without its extension
 
 
 class ImageRenderer:
@@ -75,15 +86,36 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map(cell) for c in text_columns})
 
 
-def table_csv(frame: pd.DataFrame | BinaryIO) -> bytes | BinaryIO:
+def table_csv(frame: pd.DataFrame | BinaryIO, *, filters: str | None = None) -> bytes | BinaryIO:
     """CSV with a UTF-8 byte-order mark, so Excel reads names such as Nausėda correctly.
 
-    A CSV file already written the same way (a million items written by DuckDB, see
-    dashboard/data.py items_export) is handed on as it is, for the download button to read.
+    ``filters`` (the view's filters in words) becomes the last column, ``FILTERS_COLUMN``. A CSV
+    file already written the same way (a million items written by DuckDB, see dashboard/data.py
+    items_export) is handed on as it is, or copied row by row with that column added.
     """
     if not isinstance(frame, pd.DataFrame):
-        return frame
+        return frame if filters is None else _with_filters_column(frame, filters)
+    if filters is not None:
+        frame = frame.assign(**{FILTERS_COLUMN: filters})
     return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def _with_filters_column(source: BinaryIO, filters: str) -> BinaryIO:
+    """A copy of a CSV file (UTF-8 with a BOM) with one more column; memory bounded by one row."""
+    value = "'" + filters if filters.startswith(FORMULA_PREFIXES) else filters
+    target = tempfile.TemporaryFile(prefix="flankwatch-export-", suffix=".csv")  # noqa: SIM115 (returned)
+    with source:
+        reader = csv.reader(io.TextIOWrapper(source, encoding="utf-8-sig", newline=""))
+        out = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
+        writer = csv.writer(out, lineterminator="\n")
+        header = next(reader, None)
+        if header is not None:
+            writer.writerow([*header, FILTERS_COLUMN])
+            writer.writerows([*row, value] for row in reader)
+        out.flush()
+        out.detach()
+    target.seek(0)
+    return target
 
 
 def figure_html(fig: go.Figure) -> bytes:
@@ -132,8 +164,39 @@ def build(key: str, fig: go.Figure, data: pd.DataFrame, renderer: ImageRenderer)
     return export_format(key).build(fig, data, renderer)
 
 
-def file_name(stem: str, key: str) -> str:
-    """A download name from a chart name: lower case, hyphens, the format's extension."""
-    safe = "".join(ch if ch.isalnum() else "-" for ch in stem.lower())
-    safe = "-".join(part for part in safe.split("-") if part) or "flankwatch"
-    return f"flankwatch-{safe}.{export_format(key).extension}"
+def _slug(text: str) -> str:
+    """Lower-case letters, digits and single hyphens (accents dropped: Nausėda -> nauseda)."""
+    return "-".join(re.findall(r"[a-z0-9]+", fold_accents(text)))
+
+
+def filters_slug(filters: Filters, *, search: str = "") -> str:
+    """The filters in a file name's short form: 2024-01-01_2025-06-30_deterrence+belarus_src-lrt."""
+    parts = [f"{filters.start or 'first'}_{filters.end or 'latest'}"
+             if filters.start is not None or filters.end is not None else "all-dates"]
+    if filters.themes:
+        parts.append("+".join(_slug(t) for t in filters.themes))
+    if filters.outlets:
+        parts.append("src-" + "+".join(_slug(o) for o in filters.outlets))
+    if filters.actors:
+        parts.append("actor-" + "+".join(_slug(a) for a in filters.actors))
+    if not filters.include_headlines:
+        parts.append("articles-only")
+    if search.strip():
+        parts.append("q-" + _slug(search))
+    return "_".join(p for p in parts if p)
+
+
+def file_name(view: str, key: str, *, filters: Filters | None = None, search: str = "") -> str:
+    """A download's name: the view, then its filters in short form, safe characters only.
+
+    ``theme-coverage_2024-01-01_2025-06-30_deterrence+belarus.csv``; two views or two filter
+    choices never share a name. A name longer than ``MAX_NAME_CHARS`` is cut and ends in a short
+    hash of the whole, so it stays unique.
+    """
+    stem = _slug(view) or "flankwatch"
+    if filters is not None:
+        stem += "_" + filters_slug(filters, search=search)
+    if len(stem) > MAX_NAME_CHARS:
+        digest = hashlib.sha1(stem.encode("utf-8")).hexdigest()[:8]
+        stem = stem[:MAX_NAME_CHARS - 9].rstrip("_+-") + "-" + digest
+    return f"{stem}.{export_format(key).extension}"

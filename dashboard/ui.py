@@ -121,21 +121,36 @@ def chart(
     return event
 
 
+def _view_filters() -> tuple[Filters | None, str | None]:
+    """The filters of this run's view and their words, for download names and CSV columns."""
+    ctx = st.session_state.get(CONTEXT_KEY)
+    return (ctx.filters, ctx.filters_text) if ctx is not None else (None, None)
+
+
 def download_row(fig: go.Figure, data: pd.DataFrame, *, name: str, key: str) -> None:
+    """One button per export format; each file is named by the view and its filters, the CSV carries them."""
     renderer = fw_data.image_renderer()
+    filters, filters_text = _view_filters()
+    if filters_text is not None:
+        data = data.assign(**{exports.FILTERS_COLUMN: filters_text})
     row = st.container(horizontal=True, gap="small", key=f"{key}_downloads")
     for fmt in exports.FORMATS:
         row.download_button(
             fmt.label, data=partial(exports.build, fmt.key, fig, data, renderer),
-            file_name=exports.file_name(name, fmt.key), mime=fmt.mime, key=f"{key}_{fmt.key}",
+            file_name=exports.file_name(name, fmt.key, filters=filters), mime=fmt.mime, key=f"{key}_{fmt.key}",
             help=fmt.help, icon=":material/download:", on_click="ignore", type="tertiary",
         )
 
 
-def table_download(label: str, build: Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
-    """A CSV download of a table built on click (a million rows are not built on every rerun)."""
+def table_download(label: str, build: Callable[[], pd.DataFrame], *, name: str, key: str, search: str = "") -> None:
+    """A CSV download of a table built on click (a million rows are not built on every rerun),
+    named by the view, its filters and ``search``, which its last column repeats on every row."""
+    filters, filters_text = _view_filters()
+    if filters_text is not None and search.strip():
+        filters_text += f' · search: "{search.strip()}"'
     st.download_button(
-        label, data=lambda: exports.table_csv(build()), file_name=exports.file_name(name, "csv"),
+        label, data=lambda: exports.table_csv(build(), filters=filters_text),
+        file_name=exports.file_name(name, "csv", filters=filters, search=search),
         mime="text/csv", key=key, icon=":material/download:", on_click="ignore",
     )
 

@@ -49,13 +49,53 @@ def test_registry_rows_are_complete_and_unique():
 
 
 @pytest.mark.parametrize("stem, key, expected", [
-    ("theme-volume-week", "png", "flankwatch-theme-volume-week.png"),
-    ("Trend: Air & missile defence / week", "svg", "flankwatch-trend-air-missile-defence-week.svg"),
-    ("../../etc/passwd", "csv", "flankwatch-etc-passwd.csv"),
-    ("", "html", "flankwatch-flankwatch.html"),
+    ("theme-volume-week", "png", "theme-volume-week.png"),
+    ("Trend: Air & missile defence / week", "svg", "trend-air-missile-defence-week.svg"),
+    ("../../etc/passwd", "csv", "etc-passwd.csv"),
+    ("", "html", "flankwatch.html"),
 ])
 def test_file_names_are_safe(stem, key, expected):
     assert exports.file_name(stem, key) == expected
+
+
+@pytest.mark.parametrize("filters, search, expected", [
+    (Filters(date(2024, 1, 1), date(2025, 6, 30), ("deterrence", "belarus")), "",
+     "theme-coverage_2024-01-01_2025-06-30_deterrence+belarus.csv"),
+    (Filters(), "", "theme-coverage_all-dates.csv"),
+    (Filters(start=date(2024, 1, 1)), "", "theme-coverage_2024-01-01_latest.csv"),
+    (Filters(themes=("air_defence",), outlets=("LRT", "ERR News"), include_headlines=False),
+     'Nausėda "air"', "theme-coverage_all-dates_air-defence_src-lrt+err-news_articles-only_q-nauseda-air.csv"),
+    (Filters(actors=("Lithuania",)), "", "theme-coverage_all-dates_actor-lithuania.csv"),
+])
+def test_file_names_carry_the_view_and_its_filters(filters, search, expected):
+    assert exports.file_name("Theme coverage", "csv", filters=filters, search=search) == expected
+
+
+def test_long_file_names_are_cut_and_kept_apart_by_a_hash():
+    many = Filters(outlets=tuple(f"Outlet number {n} (demo)" for n in range(12)))
+    fewer = Filters(outlets=tuple(f"Outlet number {n} (demo)" for n in range(11)))
+    names = [exports.file_name("articles", "csv", filters=f) for f in (many, fewer)]
+    assert names[0] != names[1]
+    for name in names:
+        stem = name.removesuffix(".csv")
+        assert len(stem) == exports.MAX_NAME_CHARS and stem.startswith("articles_all-dates_src-outlet-number-0-demo+")
+        assert set(stem) <= set("abcdefghijklmnopqrstuvwxyz0123456789-_+")
+
+
+def test_csv_downloads_carry_their_filters_in_a_last_column(tmp_path):
+    """On every row, so the header stays in row 1 and pasted-together rows still say their view."""
+    text = "2024-01-01 to 2025-06-30 · themes: Deterrence, Belarus · headlines counted"
+    frame = pd.DataFrame({"title": ["Nausėda visits", "=SUM(A1)"], "items": [1, 2]})
+    from_frame = exports.table_csv(frame, filters=text)
+    path = tmp_path / "written.csv"
+    path.write_bytes(exports.table_csv(frame))  # as DuckDB writes the all-items file: no filters column
+    from_file = exports.table_csv(path.open("rb"), filters=text).read()
+    for data in (from_frame, from_file):
+        parsed = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+        assert data.startswith(b"\xef\xbb\xbftitle,items,filters\n")
+        assert parsed["filters"].tolist() == [text, text]
+        assert parsed["title"].tolist() == ["Nausėda visits", "'=SUM(A1)"]
+    assert from_file == from_frame
 
 
 @pytest.mark.parametrize("cell, expected", [

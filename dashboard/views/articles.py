@@ -396,7 +396,8 @@ def list_view(ctx: ui.ViewContext) -> None:
         "themes": st.column_config.TextColumn("Themes", width=180),
         "claims": st.column_config.NumberColumn("Claims", format="%d", width=65)})
     ui.table_download(f"Download all {total:,} matching items (CSV)",
-                      lambda: data.items_export(ctx.store, ctx.filters, text=text), name="articles", key="articles_csv")
+                      lambda: data.items_export(ctx.store, ctx.filters, text=text), name="articles", key="articles_csv",
+                      search=text)
     corrected = data.corrections_count(ctx.db)
     if corrected["items"]:
         st.download_button(
