@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from analysis.paths import DB_ENV, DEMO_DIR, PROJECT_DIR, resolve_db
+from analysis.wording import plural
 
 
 def _add_db(parser: argparse.ArgumentParser) -> None:
@@ -98,7 +99,7 @@ def _analyze(args: argparse.Namespace) -> int:
                 source.close()
             if target is not sys.stdout:
                 target.close()
-        print(f"analysed {count} items", file=sys.stderr)
+        print(f"analysed {plural(count, 'item', thousands=False)}", file=sys.stderr)
         return 0
     absolute = {key: str(Path(value).resolve()) if value else None
                 for key, value in (("themes", args.themes), ("model", args.model))}

@@ -27,6 +27,7 @@ from analysis.paths import SHIPPED_MODEL
 from analysis.store import CLAIM_COLUMNS
 from analysis.themes import Taxonomy, ThemeScore, load_taxonomy
 from analysis.topics import update_topics
+from analysis.wording import plural
 
 BATCH_SIZE = 500
 PARALLEL_FROM = 4000  # items; below this, starting worker processes costs more than it saves
@@ -149,11 +150,14 @@ def analyze_store(store, *, redo_all: bool = False, themes_path: Path | None = N
     stale = _stale_theme_note(store, taxonomy)
     elapsed = time.perf_counter() - started
     if not counts["items"]:
-        return f"nothing new to analyse ({len(corpus)} items in the store; --all redoes them); {topics_note}{stale}"
+        return (f"nothing new to analyse ({plural(len(corpus), 'item', thousands=False)} in the store; "
+                f"--all redoes them); {topics_note}{stale}")
     by_type = ", ".join(f"{n} {t}" for t, n in sorted(claim_types.items())) or "none"
-    return (f"analysed {counts['items']} items ({counts['articles']} articles, {counts['headlines']} headlines) "
-            f"in {elapsed:.1f}s with model {bundle.version}: {counts['themes']} theme assignments, "
-            f"{counts['claims']} claims ({by_type}); {topics_note}{stale}")
+    return (f"analysed {plural(counts['items'], 'item', thousands=False)} "
+            f"({plural(counts['articles'], 'article', thousands=False)}, "
+            f"{plural(counts['headlines'], 'headline', thousands=False)}) "
+            f"in {elapsed:.1f}s with model {bundle.version}: {plural(counts['themes'], 'theme assignment', thousands=False)}, "
+            f"{plural(counts['claims'], 'claim', thousands=False)} ({by_type}); {topics_note}{stale}")
 
 
 def analyse_documents(bundle: ModelBundle, kinds: Sequence[str], titles: Sequence[Any], texts: Sequence[Any],

@@ -22,6 +22,7 @@ from analysis.ingest import FileRead
 from analysis.live import Archive, Fetcher, PollResult, Source, SourcesError, SourceState, due, load_sources, poll_source
 from analysis.owner import JobOutput, Owner
 from analysis.store import Store
+from analysis.wording import plural
 
 SOURCES_ENV = "FLANKWATCH_SOURCES"
 
@@ -65,7 +66,7 @@ class Polled:
             return f"{self.source}: not modified since the last poll"
         pages = f", {result.pages_fetched} page{'s' if result.pages_fetched != 1 else ''} fetched" if result.pages_fetched else ""
         failed = f" ({result.pages_failed} failed)" if result.pages_failed else ""
-        return f"{self.source}: {result.entries} entries, {self.added} new item{'s' if self.added != 1 else ''}{pages}{failed}"
+        return f"{self.source}: {plural(result.entries, 'entry', 'entries', thousands=False)}, {self.added} new item{'s' if self.added != 1 else ''}{pages}{failed}"
 
 
 def poll_one(owner: Owner, source: Source, fetcher: Fetcher, archive: Archive, *,

@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis.store import ITEM_TOPIC_COLUMNS, TOPIC_COLUMNS
 from analysis.themes import Taxonomy, fold_text
+from analysis.wording import plural
 
 CHANGE_COLUMNS = ("topic_id", "label", "status", "items_before", "items_after", "similarity", "top_terms")
 
@@ -323,11 +324,12 @@ class TopicUpdate:
     changes: pd.DataFrame | None = None
 
     def summary(self) -> str:
-        counts = f"{self.topics} topics ({self.emerging} emerging)"
+        counts = f"{plural(self.topics, 'topic', thousands=False)} ({self.emerging} emerging)"
         if self.action == "unchanged":
             return "topics unchanged"
         if self.action == "assigned":
-            return f"{self.assigned} new items assigned to the existing {self.topics} topics"
+            return (f"{plural(self.assigned, 'new item', thousands=False)} assigned to the existing "
+                    f"{plural(self.topics, 'topic', thousands=False)}")
         if self.action == "fitted":
             return counts
         return (f"topics refitted{f' ({self.reason})' if self.reason else ''}: {counts}; "

@@ -145,7 +145,7 @@ def main() -> None:
                              theme_labels=theme_labels, outlets=outlets, actors=actors)
     items = data.summary(path, filters)["items"] if opened.store is not None else 0
     st.sidebar.divider()
-    st.sidebar.caption(f"Store: {ui.md_escape(Path(path).name)} · {bounds['items']:,} items"
+    st.sidebar.caption(f"Store: {ui.md_escape(Path(path).name)} · {ui.plural(bounds['items'], 'item')}"
                        + (" · read-only" if opened.read_only else ""))
     with st.sidebar:
         st.toggle("Live updates", key=LIVE_KEY, value=True,

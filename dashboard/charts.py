@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from analysis.wording import plural
 from dashboard import colours as fw_colours
 
 INK = "#17263A"
@@ -143,7 +144,7 @@ def fit_date_axis(fig: go.Figure, dates: Sequence[object] | pd.Series, *, freq: 
 
 def source_note(*, filters_text: str, items: int) -> str:
     """The line under every chart: what it shows and where it comes from."""
-    return f"{plain(filters_text)} · Source: Flankwatch store, {items:,} items"
+    return f"{plain(filters_text)} · Source: Flankwatch store, {plural(items, 'item')}"
 
 
 # Text in a figure is wrapped by character count: a figure cannot know the screen it lands on, so

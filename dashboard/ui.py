@@ -20,6 +20,7 @@ import streamlit as st
 
 from analysis.queries import Filters
 from analysis.store import Store
+from analysis.wording import plural  # noqa: F401  (ui.plural for the views)
 from dashboard import charts, exports
 from dashboard import data as fw_data
 

@@ -115,7 +115,7 @@ def test_a_failing_source_is_recorded_and_the_others_are_still_polled(tmp_path):
     assert run.returncode == 1
     assert "broken: failed (http): " in err and "HTTP 503" in err
     assert "page: failed (not-a-feed): " in err
-    assert "good: 1 entries, 1 new item" in out
+    assert "good: 1 entry, 1 new item" in out
     with Store.open(db, read_only=True) as store:
         saved = store.source_states()
         assert _items(store.connection) == [("Border report 7", "good")]

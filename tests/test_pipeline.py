@@ -96,7 +96,7 @@ def test_new_items_are_analysed_incrementally(store, tmp_path):
               "text": "Sviatlana Tsikhanouskaya asked EU ministers for more sanctions on the Lukashenko regime."}]
     ingest_paths(store, [write_export(tmp_path, extra, "more.jsonl")])
     summary = analyze_store(store, redo_all=False, themes_path=None, progress=False)
-    assert summary.startswith("analysed 1 items")
+    assert summary.startswith("analysed 1 item (1 article, 0 headlines)")
     assert themes_of(store)["Tsikhanouskaya meets ministers"] == {"belarus"}
     assert store.query_df("SELECT sum(size) AS n FROM topics").loc[0, "n"] == 6
 

@@ -98,7 +98,8 @@ class IngestReport:
         return (
             f"run {self.run_id}: {t['files']} {'file' if t['files'] == 1 else 'files'}, "
             f"{t['read']} {'item' if t['read'] == 1 else 'items'} read, {t['new']} new "
-            f"({t['near_duplicate']} linked as near-duplicates), {t['duplicate']} duplicate, "
+            f"({t['near_duplicate']} linked as {'a near-duplicate' if t['near_duplicate'] == 1 else 'near-duplicates'}), "
+            f"{t['duplicate']} duplicate, "
             f"{t['unchanged_files']} {unchanged} unchanged since an earlier run, "
             f"{t['copies_in_run']} {copies} of a file read earlier in this run, {t['failed']} failed{skipped}"
         )

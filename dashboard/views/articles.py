@@ -384,7 +384,7 @@ def list_view(ctx: ui.ViewContext) -> None:
     if total == 0:
         st.info("No items match this search and these filters." if text else ui.NO_MATCH)
         return
-    st.caption(f"{total:,} items match" + (f"; showing the first {PAGE_SIZE}" if total > PAGE_SIZE else "")
+    st.caption(f"{ui.plural(total, 'item')} match{'es' if total == 1 else ''}" + (f"; showing the first {PAGE_SIZE}" if total > PAGE_SIZE else "")
                + ". Select a row to open it.")
     shown = frame.assign(themes=[ui.themes_text(ctx, t) for t in frame["themes"]], outlet=frame["outlet"].fillna(""))
     _item_table(shown, key="articles_table", height=min(720, 38 + 35 * len(shown)), columns={

@@ -20,11 +20,12 @@ def main() -> None:
     summary = data.summary(ctx.db, ctx.filters)
     cells = st.columns(6)
     cells[0].metric("Items", f"{summary['items']:,}",
-                    help=f"{summary['articles']:,} articles and {summary['headlines']:,} headline-only items; "
+                    help=f"{ui.plural(summary['articles'], 'article')} and {ui.plural(summary['headlines'], 'headline-only item')}; "
                          "near-duplicates are not counted.")
     cells[1].metric("Articles", f"{summary['articles']:,}")
     cells[2].metric("Sources", f"{summary['sources']:,}")
-    undated = f"{summary['undated']:,} items have no published date." if summary["undated"] else None
+    undated = (f"{ui.plural(summary['undated'], 'item')} {'has' if summary['undated'] == 1 else 'have'} "
+               "no published date.") if summary["undated"] else None
     cells[3].metric("First item", f"{summary['first']:%Y-%m-%d}" if summary["first"] is not None else "–",
                     help=undated)
     cells[4].metric("Newest item", f"{summary['last']:%Y-%m-%d}" if summary["last"] is not None else "–")

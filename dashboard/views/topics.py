@@ -132,7 +132,7 @@ def main() -> None:
     if points.empty:
         st.info("No map positions for these items.")
         return
-    st.caption(f"{len(points):,} items (a fixed sample of at most {MAP_SAMPLE:,}); items close together use "
+    st.caption(f"{ui.plural(len(points), 'item')} (a fixed sample of at most {MAP_SAMPLE:,}); items close together use "
                "similar words. Hover a point for its title.")
     fig = charts.topic_map_chart(
         points.assign(topic_id=points["topic_id"].astype(str)), x="x", y="y", topic="topic_id", label="label",

@@ -53,7 +53,7 @@ def trend_section(ctx: ui.ViewContext, dimension: str, freq: str) -> None:
     colours = _colours(ctx, list(totals.index), dimension)
     key = st.selectbox(
         "Series", options=list(totals.index), key=f"tr_series_{dimension}", bind="query-params",
-        format_func=lambda k: f"{labels.get(k, k)} ({totals[k]:,} items)",
+        format_func=lambda k: f"{labels.get(k, k)} ({ui.plural(int(totals[k]), 'item')})",
         help="Spikes: a period at least 3 standard deviations above the 4 periods before it, with 3 items or more.",
     )
     series = volume[volume["key"] == key]
@@ -111,8 +111,8 @@ def compare_section(ctx: ui.ViewContext, dimension: str) -> None:
     labels = dict(zip(compared["key"], compared["label"]))
     if dimension == "theme":
         labels = {k: ctx.theme_labels.get(k, k) for k in compared["key"]}
-    first_label = f"{first[0]:%Y-%m-%d} – {first[1]:%Y-%m-%d} ({int(compared['total_first'].iloc[0]):,} items)"
-    second_label = f"{second[0]:%Y-%m-%d} – {second[1]:%Y-%m-%d} ({int(compared['total_second'].iloc[0]):,} items)"
+    first_label = f"{first[0]:%Y-%m-%d} – {first[1]:%Y-%m-%d} ({ui.plural(int(compared['total_first'].iloc[0]), 'item')})"
+    second_label = f"{second[0]:%Y-%m-%d} – {second[1]:%Y-%m-%d} ({ui.plural(int(compared['total_second'].iloc[0]), 'item')})"
     fig = charts.compare_chart(
         compared.head(15), series="key", first="share_first", second="share_second",
         first_label=first_label, second_label=second_label, labels=labels,
