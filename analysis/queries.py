@@ -577,11 +577,11 @@ def compare_periods(
 
 # -- items --------------------------------------------------------------------------------------
 
-def _item_list() -> str:
-    """The columns of an item list, for the ids in a CTE named ``page`` (with a ``position``)."""
-    return """
+def _item_list(extra: str = "") -> str:
+    """The columns of an item list (and ``extra`` ones of ``p``), for the ids in a CTE named ``page`` (with a ``position``)."""
+    return f"""
     SELECT p.id, p.published_date, p.published_at, t.title, t.outlet, p.kind,
-           coalesce(th.themes, []) AS themes, coalesce(cl.claims, 0) AS claims
+           coalesce(th.themes, []) AS themes, coalesce(cl.claims, 0) AS claims{extra}
     FROM page p JOIN items t ON t.id = p.id
     LEFT JOIN (SELECT it.item_id, list(it.theme ORDER BY it.score DESC, it.theme) AS themes FROM item_themes it
                WHERE it.assigned AND it.item_id IN (SELECT id FROM page) GROUP BY it.item_id) th ON th.item_id = p.id
@@ -718,6 +718,29 @@ def search_items(
 
     Columns: id, published_date, published_at, title, outlet, kind, themes, claims.
     """
+    sql, params = _search_sql(con, filters, text=text, sort=sort, limit=limit, offset=offset, rollups=rollups)
+    return _df(con, sql, params)
+
+
+def search_with_count(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str = "", sort: SortKey = "newest",
+                      limit: int = 200, rollups: bool = False) -> tuple[pd.DataFrame, int]:
+    """The first page of :func:`search_items` and :func:`count_items`, with one pass over the texts.
+
+    Matching a search reads every title and text (seconds on a million items); the count comes
+    from the same pass, as a window over the matches. Without search terms the two cheap
+    queries answer instead.
+    """
+    if not _search_terms(text):
+        return (search_items(con, filters, text=text, sort=sort, limit=limit, rollups=rollups),
+                count_items(con, filters, text=text, rollups=rollups))
+    sql, params = _search_sql(con, filters, text=text, sort=sort, limit=limit, offset=0, rollups=rollups, total=True)
+    frame = _df(con, sql, params)
+    total = int(frame["total"].iloc[0]) if len(frame) else 0
+    return frame.drop(columns="total"), total
+
+
+def _search_sql(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str, sort: str, limit: int, offset: int,
+                rollups: bool, total: bool = False) -> tuple[str, list[Any]]:
     if sort not in _SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     source = _source(con, rollups)
@@ -732,6 +755,8 @@ def search_items(
     if sort == "claims":
         joins += " LEFT JOIN (SELECT item_id, count(*) AS claims FROM claims GROUP BY item_id) cc ON cc.item_id = i.id"
         columns += ", coalesce(cc.claims, 0) AS claims"
+    if total:  # a window runs before ORDER BY and LIMIT: every match counted
+        columns += ", count(*) OVER () AS total"
     sql = f"""
     WITH chosen AS MATERIALIZED (
         SELECT i.id, i.published_date, i.published_at, i.kind{columns}
@@ -739,9 +764,9 @@ def search_items(
         ORDER BY {order} LIMIT ? OFFSET ?
     ),
     page AS (SELECT *, row_number() OVER (ORDER BY {order}) AS position FROM chosen)
-    {_item_list()}
+    {_item_list(", p.total" if total else "")}
     """
-    return _df(con, sql, [*where.params, limit, offset])
+    return sql, [*where.params, limit, offset]
 
 
 def count_items(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str = "", rollups: bool = False) -> int:

@@ -196,9 +196,8 @@ def latest(path: str, filters: Filters, *, limit: int = 12) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def search(path: str, filters: Filters, *, text: str, sort: str, limit: int) -> tuple[pd.DataFrame, int]:
-    with cursor(path) as con:
-        return (queries.search_items(con, filters, text=text, sort=sort, limit=limit, rollups=True),
-                queries.count_items(con, filters, text=text, rollups=True))
+    with cursor(path) as con:  # one pass over the texts for the page and the count
+        return queries.search_with_count(con, filters, text=text, sort=sort, limit=limit, rollups=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

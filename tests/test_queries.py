@@ -459,3 +459,14 @@ def test_rollups_answer_like_the_tables(synthetic_pair, filters):
         except AssertionError as exc:
             raise AssertionError(f"{name}: rollups differ from the tables: {exc}") from None
     assert len(q.search_items(fast, filters, rollups=True)) > 0  # the comparison compared something
+
+
+@pytest.mark.parametrize("text", ["", "border", '"air defence"', "nAUSeDA", "no-such-word"])
+@pytest.mark.parametrize("sort", ["newest", "claims", "title"])
+def test_search_with_count_is_search_items_and_count_items_in_one_pass(con, text, sort):
+    connection, rollups = con
+    for filters in (Filters(), Filters(themes=("migration",)), Filters(include_headlines=False)):
+        frame, total = q.search_with_count(connection, filters, text=text, sort=sort, limit=2, rollups=rollups)
+        pd.testing.assert_frame_equal(frame, q.search_items(connection, filters, text=text, sort=sort, limit=2,
+                                                            rollups=rollups))
+        assert total == q.count_items(connection, filters, text=text, rollups=rollups)

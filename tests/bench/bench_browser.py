@@ -117,12 +117,51 @@ def _settled(page, watch: RunWatch, runs_before: int) -> float:
     return page.evaluate("window.__fwLast")
 
 
-def _timed(page, watch: RunWatch, action: Callable[[], None]) -> float:
-    """Seconds from just before ``action``'s last input to the page drawn after the rerun it causes."""
+class CpuMeter:
+    """CPU seconds used by the server (its process tree) and by the page's main thread in Chromium.
+
+    On a shared machine wall-clock times grow with the load; CPU time much less, so the table
+    reports both (the server's includes the sidebar's live-update runs every 2 s).
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        import psutil
+
+        self._server = psutil.Process(server_pid)
+        self._page_metrics = None
+
+    def attach(self, page) -> None:
+        self._page_metrics = page.context.new_cdp_session(page)
+        self._page_metrics.send("Performance.enable", {"timeDomain": "threadTicks"})
+
+    def server(self) -> float:
+        total = 0.0
+        for process in (self._server, *self._server.children(recursive=True)):
+            try:
+                times = process.cpu_times()
+            except Exception:  # noqa: BLE001  (a child that just ended)
+                continue
+            total += times.user + times.system
+        return total
+
+    def browser(self) -> float:
+        metrics = self._page_metrics.send("Performance.getMetrics")["metrics"]
+        return next(m["value"] for m in metrics if m["name"] == "ThreadTime")
+
+    def reading(self) -> tuple[float, float]:
+        return self.server(), self.browser()
+
+
+def _timed(page, watch: RunWatch, action: Callable[[], None], meter: CpuMeter) -> tuple[float, float, float]:
+    """Seconds from just before ``action``'s last input to the page drawn after the rerun it causes,
+    and the CPU seconds the server and the page's main thread spent meanwhile."""
     runs = watch.finished
+    server, browser = meter.reading()
     started = page.evaluate("performance.now()")
     action()
-    return (_settled(page, watch, runs) - started) / 1000
+    wall = (_settled(page, watch, runs) - started) / 1000
+    server_after, browser_after = meter.reading()
+    return wall, server_after - server, browser_after - browser
 
 
 def _free_port() -> int:
@@ -161,14 +200,20 @@ def serving(db: Path) -> Iterator[tuple[str, int]]:
             process.wait(timeout=10)
 
 
-def _open(browser, url: str) -> tuple[object, RunWatch, float]:
-    """A fresh session on ``url``: the page, its run counter, and seconds to first render."""
+def _open(browser, url: str, meter: CpuMeter | None = None) -> tuple[object, RunWatch, tuple[float, float, float]]:
+    """A fresh session on ``url``: the page, its run counter, and (seconds, server CPU, page CPU) to first render."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
     context.add_init_script(OBSERVER)
     page = context.new_page()
     watch = RunWatch(page)
+    server = meter.server() if meter else 0.0
+    if meter:
+        meter.attach(page)
     page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
-    return page, watch, _settled(page, watch, 0) / 1000
+    wall = _settled(page, watch, 0) / 1000
+    if not meter:
+        return page, watch, (wall, 0.0, 0.0)
+    return page, watch, (wall, meter.server() - server, meter.browser())
 
 
 def _pick(page, nth: int, option: str) -> Callable[[], None]:
@@ -199,21 +244,22 @@ def _load() -> str:
     return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> dict[str, float]:
-    times: dict[str, float] = {}
-    with serving(db) as (base, _):
+def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> dict[str, tuple[float, float, float]]:
+    times: dict[str, tuple[float, float, float]] = {}
+    with serving(db) as (base, pid):
         warm, _, _ = _open(browser, f"{base}/add-articles")  # the owner opens the store and builds the rollups
         warm.context.close()
-        page, watch, times["first render"] = _open(browser, f"{base}/{slug}")
+        meter = CpuMeter(pid)
+        page, watch, times["first render"] = _open(browser, f"{base}/{slug}", meter)
         if searchable:
-            times["search"] = _timed(page, watch, _search(page))
+            times["search"] = _timed(page, watch, _search(page), meter)
         click = _pick(page, 0, THEME)
-        times["theme picked"] = _timed(page, watch, click)
+        times["theme picked"] = _timed(page, watch, click, meter)
         _close_list(page)
         click = _pick(page, 1, OUTLET)
-        times["outlet picked"] = _timed(page, watch, click)
+        times["outlet picked"] = _timed(page, watch, click, meter)
         _close_list(page)
-        times["start date typed"] = _timed(page, watch, _type_start(page, title))
+        times["start date typed"] = _timed(page, watch, _type_start(page, title), meter)
         if "dates=2018-06-01" not in page.url:
             raise SystemExit(f"{title}: the typed start date did not reach the URL ({page.url})")
         page.context.close()
@@ -271,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [p for p in PAGES if wanted is None or p[0] in wanted]
     if args.export_only:
         pages = []
-    rows: dict[tuple[str, str], list[float]] = {}
+    rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     print(f"store: {args.db}; {_load()}", flush=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -280,18 +326,21 @@ def main(argv: list[str] | None = None) -> int:
                 for slug, title, searchable in pages:
                     for action, seconds in measure_page(browser, args.db, slug, title, searchable).items():
                         rows.setdefault((title, action), []).append(seconds)
-                        print(f"  round {round_ + 1}: {title:<15} {action:<17} {seconds:6.2f} s", flush=True)
+                        print(f"  round {round_ + 1}: {title:<15} {action:<17} {seconds[0]:6.2f} s "
+                              f"(server CPU {seconds[1]:.2f} s, page CPU {seconds[2]:.2f} s)", flush=True)
             if args.export or args.export_only:
                 target = args.db.parent / "export-all.csv"
                 elapsed, before, peak, size = measure_export(browser, args.db, target)
         finally:
             browser.close()
     if rows:
-        print(f"\n{'page':<15} {'action':<17} {'seconds':>8}  {'target':>7}  result   ({args.rounds} rounds, median)")
+        print(f"\n{'page':<15} {'action':<17} {'seconds':>8}  {'target':>7}  result  {'server CPU':>10}  {'page CPU':>8}"
+              f"   (median of {args.rounds})")
         for (title, action), values in rows.items():
             target = FIRST_RENDER_TARGET if action == "first render" else CHANGE_TARGET
-            median = statistics.median(values)
-            print(f"{title:<15} {action:<17} {median:8.2f}  {target:>5.1f} s  {'pass' if median <= target else 'FAIL'}")
+            wall, server, browser_cpu = (statistics.median(v[i] for v in values) for i in range(3))
+            print(f"{title:<15} {action:<17} {wall:8.2f}  {target:>5.1f} s  {'pass' if wall <= target else 'FAIL':<6}"
+                  f"  {server:8.2f} s  {browser_cpu:6.2f} s")
     if args.export or args.export_only:
         print(f"\nall-articles CSV export: {elapsed:.1f} s, {size / 2**20:,.0f} MB file; server RSS "
               f"{before:,.0f} MB before, {peak:,.0f} MB peak (+{peak - before:,.0f} MB)")
