@@ -127,3 +127,28 @@ def test_mentions_grouped_by_first_character_match_as_the_flat_alternation() -> 
         for position in range(len(text)):
             mention, expected = actors.MENTION.match(text, position), bare.match(text, position)
             assert _found(mention) == _found(expected), (text[position : position + 40], position)
+
+
+def test_speaker_patterns_starting_at_a_capital_match_as_the_look_behind_forms() -> None:
+    from analysis.claims import speakers as s
+
+    bare = {
+        "_NAME_SAYS": re.compile(s._NAME_SAYS.pattern.replace(
+            f"(?P<name>[{s._UPPER}]{s._NOT_AFTER_WORD}{s._NAME_REST})", rf"(?<![\w.])(?P<name>{s.NAME})")),
+        "_SURNAME_SAYS": re.compile(s._SURNAME_SAYS.pattern.replace(
+            f"(?P<surname>[{s._UPPER}]{s._NOT_AFTER_WORD}{s._TOKEN_REST})", rf"(?<![\w.])(?P<surname>{s._TOKEN})")),
+        "_SAYS_NAME": re.compile(s._SAYS_NAME.pattern.replace(
+            r"(?:s(?<!\w.)(?:aid|ays)|t(?<!\w.)old|a(?<!\w.)ccording\s+to)", r"\b(?:said|says|told|according\s+to)")),
+    }
+    texts = _texts() + [
+        "J. K. Petraitis said; A.B. Cdef said x; said J.Petraitis-Smith; xSaid Bob; .Anna said; _Anna said",
+        "according to Prime Minister Anna Berzina, Anna Berzina (Reform) told, O’Brien-Smith, the defence minister,",
+        "Ābols said. Ž. Šimkus-Ėlė told reporters. unsaid Tom, saidx",
+    ]
+    for name, pattern in bare.items():
+        wrapped = getattr(s, name)
+        assert pattern.pattern != wrapped.pattern, name
+        for text in texts:
+            assert [_found(m) for m in wrapped.finditer(text)] == [_found(m) for m in pattern.finditer(text)], name
+            for position in range(len(text)):
+                assert _found(wrapped.match(text, position)) == _found(pattern.match(text, position)), (name, position)

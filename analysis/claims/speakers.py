@@ -18,9 +18,16 @@ from analysis.claims.actors import COUNTRIES, SURFACES
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŖŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
 _LOWER = "a-zß-öø-ÿā-žǎ-ǜ"
-_TOKEN = rf"[{_UPPER}][{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?"
+_TOKEN_REST = rf"[{_LOWER}'’]+(?:-[{_UPPER}]?[{_LOWER}'’]+)?"
+_TOKEN = rf"[{_UPPER}]{_TOKEN_REST}"
 _INITIAL = rf"[{_UPPER}]\.\s?"
 NAME = rf"(?:(?:{_INITIAL}){{0,2}}{_TOKEN}(?:[ \u00a0]+{_TOKEN}){{0,2}}|{_INITIAL}{_TOKEN})"
+# NAME after its first capital, the alternatives tried in NAME's order (two initials, one, none; then
+# initial and token). A pattern that starts with the capital, the look-behind put after it, lets the
+# engine skip every other character instead of testing the look-behind at each position.
+_NAME_TAIL = rf"{_TOKEN_REST}(?:[ \u00a0]+{_TOKEN}){{0,2}}"
+_NAME_REST = rf"(?:\.\s?(?:[{_UPPER}]\.\s?[{_UPPER}]{_NAME_TAIL}|[{_UPPER}]{_NAME_TAIL})|{_NAME_TAIL}|\.\s?{_TOKEN})"
+_NOT_AFTER_WORD = r"(?<![\w.].)"  # after a word's first character: (?<![\w.]) before it
 
 SPEECH_VERBS = (
     r"said|says|say|told|tells|stated|states|added|adds|noted|notes|announced|announces|"
@@ -61,13 +68,13 @@ _OFFICE_NAME = re.compile(
 _TITLE_BEFORE = re.compile(rf"{_NATIONALITY}?{_OFFICE_QUALIFIERS}$")
 # "Jonas Petraitis said" / "Jonas Petraitis (Reform) told" / "Jonas Petraitis, the defence minister,"
 _NAME_SAYS = re.compile(
-    rf"(?<![\w.])(?P<name>{NAME})(?:\s*\([^)]{{1,40}}\))?(?:,?\s+(?:{SPEECH_VERBS})\b|,\s+(?:the\s+)?"
+    rf"(?P<name>[{_UPPER}]{_NOT_AFTER_WORD}{_NAME_REST})(?:\s*\([^)]{{1,40}}\))?(?:,?\s+(?:{SPEECH_VERBS})\b|,\s+(?:the\s+)?"
     rf"(?P<title>{_NATIONALITY}?{_OFFICE_QUALIFIERS}(?:{_OFFICE_WORDS}){_OFFICE_OBJECT}))"
 )
 # "Petraitis said": a surname alone, taken when the text names the person in full elsewhere
-_SURNAME_SAYS = re.compile(rf"(?<![\w.])(?P<surname>{_TOKEN}),?\s+(?:{SPEECH_VERBS})\b")
+_SURNAME_SAYS = re.compile(rf"(?P<surname>[{_UPPER}]{_NOT_AFTER_WORD}{_TOKEN_REST}),?\s+(?:{SPEECH_VERBS})\b")
 # "said Jonas Petraitis" / "according to Jonas Petraitis"
-_SAYS_NAME = re.compile(rf"\b(?:said|says|told|according\s+to)[ \u00a0]+(?:{TITLE}[ \u00a0]+)?(?P<name>{NAME})")
+_SAYS_NAME = re.compile(rf"(?:s(?<!\w.)(?:aid|ays)|t(?<!\w.)old|a(?<!\w.)ccording\s+to)[ \u00a0]+(?:{TITLE}[ \u00a0]+)?(?P<name>{NAME})")
 
 ROLE = re.compile(
     rf"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:(?:{_DEMONYMS})\s+)?(?P<role>"
