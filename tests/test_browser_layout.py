@@ -183,7 +183,8 @@ def test_every_page_fits_the_screen(server, demo_copy, viewport):  # noqa: F811
             page = browser.new_page(viewport={"width": width, "height": height})
             for name, path in PAGES:
                 _visit(page, base, path.format(item=item))
-                assert not page.locator('[data-testid="stException"]').count(), f"{name}: an exception"
+                errors = page.locator('[data-testid="stException"]').all_inner_texts()
+                assert not errors, f"{name}: {errors[0][:600]}"
                 if name != "claims":
                     faults[name] = measure(page)
                     photograph(page, name)
