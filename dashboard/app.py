@@ -117,7 +117,7 @@ def _navigation() -> st.Page:
 
 def main() -> None:
     st.set_page_config(page_title="Flankwatch", page_icon=":material/shield:", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")
     page = _navigation()
 
     path = data.db_path()
