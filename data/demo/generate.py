@@ -246,13 +246,15 @@ def slugify(text: str, words: int = 7) -> str:
 # (said, actor, kind, value, value_high, year, year_high, role, occasion, outlets)
 # kind "target": a pledged level; "budget": a draft budget for a named year; "adopted": the
 # parliament's vote on it; "level": the share reached this year. Lithuania's chain to 5-6 % and
-# the older revisions are in the hand-written files; these add 2023-2025.
+# the older revisions are in the hand-written files (tests/test_revisions.py reads Lithuania's last
+# change there, so nothing here restates its target); these add 2023-2025.
 SPENDING = (
     ("2023-01-30", "Poland", "level", 4.0, None, 2023, None, "Prime Minister", "at a news conference in Warsaw", 2),
     ("2023-02-08", "Latvia", "budget", 2.25, None, 2023, None, "Defence Minister", "after the cabinet meeting", 2),
     ("2023-02-16", "Lithuania", "level", 2.52, None, 2023, None, "Defence Minister", "on Independence Day", 2),
-    ("2023-02-21", "Poland", "target", 3.0, None, 2024, None, "Defence Minister", "at a meeting with army commanders", 1),
+    ("2023-02-21", "Poland", "target", 3.0, None, None, None, "Defence Minister", "at a meeting with army commanders", 2),
     ("2023-03-31", "Estonia", "target", 3.0, None, 2024, None, "Prime Minister", "as the new coalition signed its agreement", 3),
+    ("2023-06-15", "Estonia", "level", 2.85, None, 2023, None, "Defence Minister", "at a news conference in Tallinn", 2),
     ("2023-07-11", "NATO", "target", 2.0, None, None, None, "Secretary General", "at the summit in Vilnius", 3),
     ("2023-08-22", "Latvia", "target", 3.0, None, 2027, None, "Prime Minister", "after a meeting of the National Security Council", 3),
     ("2023-08-29", "Poland", "budget", 4.1, None, 2024, None, "Prime Minister", "after the cabinet meeting", 2),
@@ -267,13 +269,11 @@ SPENDING = (
     ("2024-09-26", "Lithuania", "budget", 3.03, None, 2025, None, "Defence Minister", "after the cabinet meeting", 2),
     ("2024-10-15", "Latvia", "budget", 3.45, None, 2025, None, "Defence Minister", "after the cabinet meeting", 2),
     ("2024-12-04", "Latvia", "adopted", 3.45, None, 2025, None, "Defence Minister", "after the final vote", 1),
-    ("2025-01-22", "Lithuania", "target", 5.0, 6.0, 2026, 2030, "Defence Minister", "in a radio interview", 2),
     ("2025-03-06", "Poland", "target", 4.0, None, None, None, "President", "in an address to the nation", 3),
     ("2025-03-13", "Estonia", "target", 5.0, None, 2026, None, "Prime Minister", "after a meeting of the government's security committee", 3),
     ("2025-03-26", "Latvia", "target", 4.0, None, 2026, None, "Defence Minister", "at a news conference in Riga", 2),
     ("2025-06-05", "NATO", "target", 5.0, None, 2035, None, "Secretary General", "after a meeting of defence ministers in Brussels", 2),
     ("2025-06-12", "Latvia", "target", 5.0, None, 2026, None, "Prime Minister", "after a government meeting", 3),
-    ("2025-06-25", "Lithuania", "target", 5.0, 6.0, 2026, 2030, "President", "at the NATO summit in The Hague", 2),
     ("2025-06-26", "Poland", "target", 5.0, None, 2026, None, "Defence Minister", "on his return from The Hague", 3),
     ("2025-08-28", "Poland", "budget", 4.8, None, 2026, None, "Prime Minister", "after the cabinet meeting", 2),
     ("2025-09-18", "Lithuania", "budget", 5.38, None, 2026, None, "Prime Minister", "after the cabinet meeting", 2),
@@ -366,7 +366,11 @@ def spending_story(w: Writer, said: date, actor: str, kind: str, value: float, v
             f"{surname(name)}: {actor} will spend {v} percent of GDP on defence {horizon}",
             f"{actor} sets defence spending goal of {v} percent of GDP {horizon}",
         )).replace("  ", " ").replace(" ,", ",")
-        paragraphs.append(w.pick((
+        if year is None:  # a floor for every year: said as a goal, or it reads as this year's level
+            title = w.pick((f"{actor} sets defence spending floor of {v} percent of GDP",
+                            f"{surname(name)}: {actor} must spend at least {v} percent of GDP on defence every year"))
+        paragraphs.append(f"{actor}'s goal is to spend at least {v} percent of GDP on defence every year, {role} "
+                          f"{name} said {day} {occasion}." if year is None else w.pick((
             f"{actor} will raise its defence spending to {v} percent of gross domestic product {horizon}, "
             f"{role} {name} said {day} {occasion}.",
             f"{role} {name} said {day} {occasion} that {actor} would spend {v} percent of GDP on defence {horizon}.",
@@ -459,6 +463,7 @@ def spending_story(w: Writer, said: date, actor: str, kind: str, value: float, v
             "The armed forces have also been told to prepare for more conscripts, which will require new "
             "barracks and training areas.",
         )))
+    paragraphs = [re.sub(r"\s+([,.])", r"\1", re.sub(r"  +", " ", p)) for p in paragraphs]
     tags = ("Defence", "Budget") if kind != "target" else ("Defence", "NATO")
     return Story(said, outlet, title, _reworded(w, paragraphs), section="Politics", tags=tags)
 
@@ -472,7 +477,7 @@ DEPLOYMENTS = (
     ("2023-04-03", "Spain", 4, "Eurofighter jets", "Šiauliai air base", "policing"),
     ("2023-04-18", "United States", 1000, "soldiers", "Pabradė", "arrived"),
     ("2023-05-16", "United Kingdom", 900, "troops", "Tapa", "arrived"),
-    ("2023-06-20", "United States", 12, "Apache helicopters", "Lithuania", "arrived"),
+    ("2023-06-20", "United States", 12, "Apache attack helicopters", "Lithuania", "arrived"),
     ("2023-07-10", "Canada", 2200, "troops", "Latvia", "plan"),
     ("2023-07-31", "Italy", 4, "F-35 jets", "Ämari air base", "policing"),
     ("2023-08-01", "Portugal", 4, "F-16 fighter jets", "Šiauliai air base", "policing"),
@@ -528,6 +533,8 @@ FORMATION = {
     "United Kingdom": "the British-led NATO battle group",
     "Sweden": "the Canadian-led multinational brigade in Latvia",
     "Poland": "the operation to secure the eastern border",
+    "Apache attack helicopters": "a US Army combat aviation brigade rotating through Europe",
+    "Leopard 2 tanks": "the tank squadron of the Canadian-led brigade",
 }
 
 
@@ -535,8 +542,9 @@ def deployment_story(w: Writer, day: date, nation: str, size: int, unit: str, pl
                      outlet: str) -> Story:
     adj = ADJECTIVE[nation]
     host = HOST.get(place, place if place in ADJECTIVE else "Poland")
-    count = words_number(size) if size < 13 else number(size)
+    count = words_number(size) if size < 10 else number(size)
     d = when(day, day)
+    the_nation = f"the {nation}" if nation in ("United States", "United Kingdom", "Netherlands") else nation
     paragraphs: list[str] = []
     if how == "policing":
         base = place
@@ -579,7 +587,7 @@ def deployment_story(w: Writer, day: date, nation: str, size: int, unit: str, pl
                         f"{nation} plans {count} {unit} for {host}"))
         who = f", {'Defence Minister ' + name if name else 'officials'} said {d}"
         paragraphs.append(w.pick((
-            f"{nation} will station about {count} {unit} in {place}{who}.",
+            f"{the_nation[0].upper() + the_nation[1:]} will station about {count} {unit} in {place}{who}.",
             f"About {count} {adj} {unit} will be deployed to {place}{who}.",
         )))
         paragraphs.append(w.pick((
@@ -592,13 +600,18 @@ def deployment_story(w: Writer, day: date, nation: str, size: int, unit: str, pl
         title = w.pick((f"About {count} {adj} {unit} arrive in {place.replace('the border', 'border')}",
                         f"{adj} {unit} deployed to {host}: about {count} now in place",
                         f"{count.capitalize()} {adj} {unit} now serving in {host}"))
+        army = {"Apache attack helicopters": "US Army", "Leopard 2 tanks": "Canadian Army"}.get(unit)
+        speaker_said = f"{'Defence Minister ' + name if name else 'a spokesperson for the armed forces'} said {d}"
+        paragraphs.append(  # equipment counts only with a military word in its clause: the army deploys it
+            f"The {army} has deployed {count} {unit} to {place}, officials said {d}." if army else w.pick((
+                f"About {count} {adj} {unit} have arrived in {place}, the {ADJECTIVE.get(host, 'Polish')} armed "
+                f"forces said {d}.",
+                f"{the_nation[0].upper() + the_nation[1:]} has deployed about {count} {unit} to {place}, officials "
+                f"said {d}.",
+                f"About {count} {adj} {unit} are now stationed in {place}, {speaker_said}.",
+            )))
         paragraphs.append(w.pick((
-            f"About {count} {adj} {unit} have arrived in {place}, the {ADJECTIVE.get(host, 'Polish')} armed forces said {d}.",
-            f"{nation} has deployed about {count} {unit} to {place}, officials said {d}.",
-            f"About {count} {adj} {unit} are now stationed in {place}, {'Defence Minister ' + name if name else 'a spokesperson for the armed forces'} said {d}.",
-        )))
-        paragraphs.append(w.pick((
-            f"They belong to {FORMATION.get(nation, 'the allied forces on NATO’s eastern flank')}.",
+            f"They belong to {FORMATION.get(unit, FORMATION.get(nation, 'the allied forces on NATO’s eastern flank'))}.",
             "The deployment is part of NATO's plans to defend the eastern flank from the first hour of any attack, "
             "rather than retake territory later.",
         )))
@@ -757,19 +770,19 @@ def migration_story(w: Writer, day: date, country: str, month: date, count: int,
 SYNONYMS = tuple((re.compile(p), alternatives) for p, alternatives in (
     (r"\bofficials\b", ("officials", "authorities", "government officials", "officials")),
     (r"\bOfficials said\b", ("Officials said", "According to officials,", "Officials noted", "Officials added")),
-    (r"\bthe government\b", ("the government", "the cabinet", "ministers", "the government")),
-    (r"\bThe government\b", ("The government", "The cabinet", "Ministers")),
+    (r"\bthe government\b", ("the government", "the cabinet", "the government")),
+    (r"\bThe government\b", ("The government", "The cabinet")),
     (r"\bthe military\b", ("the military", "the armed forces", "the army")),
     (r"\bborder guards\b", ("border guards", "border officers", "border guards", "guards")),
     (r"\bthe border\b", ("the border", "the frontier", "the border")),
     (r"\bthe country\b", ("the country", "the nation", "the country")),
-    (r"\bseveral\b", ("several", "a number of", "some", "several")),
-    (r"\bquickly\b", ("quickly", "rapidly", "fast")),
+    (r"\bseveral\b", ("several", "a number of", "several")),
+    (r"\bquickly\b", ("quickly", "rapidly", "swiftly")),
     (r"\bthe region\b", ("the region", "the Baltic region", "the area", "the region")),
     (r"\bincreasingly\b", ("increasingly", "more and more")),
     (r"\bequipment\b", ("equipment", "kit", "hardware")),
     (r"\bincidents?\b", None),
-    (r"\bresidents\b", ("residents", "locals", "inhabitants", "people living nearby")),
+    (r"\bresidents\b", ("residents", "inhabitants", "people living nearby")),
     (r"\bwarned\b", ("warned", "cautioned")),
     (r"\bin the coming weeks\b", ("in the coming weeks", "soon", "within weeks", "before long")),
     (r"\bthe alliance\b", ("the alliance", "NATO", "the alliance")),
@@ -791,21 +804,20 @@ SYNONYMS = tuple((re.compile(p), alternatives) for p, alternatives in (
     (r"\bforest(s?)\b", ("forest\\1", "woods", "forest\\1")),
     (r"\bclosely\b", ("closely", "carefully")),
     (r"\brequired\b", ("required", "needed", "called for")),
-    (r"\bmain\b", ("main", "key", "principal")),
+    (r"\bmain\b", ("main", "principal")),
     (r"\bhelp\b", ("help", "help", "assist")),
     (r"\bfirst\b", ("first", "first")),
     (r"\bsoldiers\b", ("soldiers", "troops", "soldiers")),
     (r"\bsupport\b", ("support", "backing", "support")),
     (r"\battacks\b", ("attacks", "strikes", "attacks")),
     (r"\bincrease\b", ("increase", "rise", "increase")),
-    (r"\bmany\b", ("many", "numerous", "a lot of", "many")),
     (r"\bincluding\b", ("including", "among them", "including")),
     (r"\bafter\b", ("after", "following", "after")),
     (r"\bnear\b", ("near", "close to", "near")),
     (r"\bbuy\b", ("buy", "purchase", "acquire")),
     (r"\bbuild\b", ("build", "construct", "build")),
     (r"\bneed\b", ("need", "require", "need")),
-    (r"\bsays\b", ("says", "argues", "says", "believes")),
+    (r"\bsays\b", ("says", "argues", "says", "maintains")),
     (r"\bsay\b", ("say", "argue", "say", "believe")),
     (r"\bduring\b", ("during", "in the course of", "throughout")),
     (r"\bbecause\b", ("because", "as", "since")),
@@ -829,7 +841,6 @@ SYNONYMS = tuple((re.compile(p), alternatives) for p, alternatives in (
     (r"\bstill\b", ("still", "yet", "still")),
     (r"\bwork\b", ("work", "labour", "work")),
     (r"\bkey\b", ("key", "critical", "vital")),
-    (r"\bsmall\b", ("small", "little", "modest")),
     (r"\brecent\b", ("recent", "latest")),
     (r"\bpart of\b", ("part of", "one element of", "a component of")),
 ))
@@ -925,14 +936,18 @@ _WHO = ("the chief of defence", "a senior defence ministry official", "the head 
         "an opposition lawmaker", "the commander of the land forces", "a spokesperson for the interior ministry",
         "the mayor of a border town", "an analyst at a {capital} think tank", "a former defence minister",
         "the head of the national crisis centre", "a retired general", "a member of the ruling coalition")
-_THOUGHT = ("said the events of recent months had", "argued that the country had", "noted that the authorities had",
-            "warned that the region had", "said that ordinary people had", "suggested that the government had")
-_WHAT = ("changed how people think about security", "shown the value of planning ahead",
-         "exposed gaps that must be closed without delay", "proved that cooperation with neighbours works",
-         "made the case for faster decisions", "put new pressure on the budget",
-         "raised questions that deserve public answers", "learned more than any exercise could teach")
-_TAIL = ("", " over the past year", " since the start of the year", " in a very short time", " this season",
-         " in the last few weeks")
+_CLAUSES = ("the events of recent months had changed how people think about security",
+            "the country had learned more than any exercise could teach",
+            "the authorities had shown the value of planning ahead",
+            "the gaps that had been exposed should be closed without delay",
+            "cooperation with neighbours was working better than critics claimed",
+            "decisions would have to be taken faster", "the cost would put new pressure on the budget",
+            "the public deserved clearer answers from the government",
+            "people in the border regions felt safer than a year ago", "the threat was being taken seriously at last",
+            "the response had been quicker than in the past", "more had to be done before winter",
+            "allies were watching how the country responds",
+            "the situation could change quickly and plans had to be ready")
+_TAIL = ("", "", ", in his view", ", in her view", ", as things stand", ", adding that the coming months would tell")
 _CIVIL_WHO = ("the mayor", "a local councillor", "one of the organisers", "a spokesperson for the city",
               "a visitor from Finland", "a shop owner in the old town", "the head of the tourism board")
 _CIVIL_WHAT = ("the day had gone better than planned", "the city was proud of its volunteers",
@@ -944,7 +959,7 @@ def colour(w: Writer, facts: dict, civil: bool = False) -> str:
     opener = w.pick(_OPENERS).format(**facts)
     if civil:
         return f"{opener} {w.pick(_CIVIL_WHO)} said {w.pick(_CIVIL_WHAT)}."
-    return f"{opener} {w.pick(_WHO).format(**facts)} {w.pick(_THOUGHT)} {w.pick(_WHAT)}{w.pick(_TAIL)}."
+    return f"{opener} {w.pick(_WHO).format(**facts)} said {w.pick(_CLAUSES)}{w.pick(_TAIL)}."
 
 
 def _months(*spec: str) -> dict:
@@ -1099,12 +1114,12 @@ FAMILIES = (
         quotes=('"Deterrence means being able to show that we can fight together," the exercise commander said.',
                 '"Every exercise makes us faster," {defmin} said while watching the drills.'),
         subjects=(
-            dict(exercise="Iron Wolf", country="Lithuania"), dict(exercise="Hedgehog", country="Estonia"),
-            dict(exercise="Spring Storm", country="Estonia"), dict(exercise="Namejs", country="Latvia"),
-            dict(exercise="Crystal Arrow", country="Latvia"), dict(window=("2024-01-20", "2024-05-31"), exercise="Steadfast Defender"),
-            dict(exercise="Saber Strike"), dict(exercise="Dragon", country="Poland"),
-            dict(exercise="Anakonda", country="Poland"), dict(exercise="Griffin Storm", country="Lithuania"),
-            dict(exercise="BALTOPS"), dict(exercise="Thunder Storm", country="Lithuania"),
+            dict(months=(5, 6, 10, 11), exercise="Iron Wolf", country="Lithuania"), dict(months=(5,), exercise="Hedgehog", country="Estonia"),
+            dict(months=(4, 5), exercise="Spring Storm", country="Estonia"), dict(months=(8, 9), exercise="Namejs", country="Latvia"),
+            dict(months=(3, 4, 5), exercise="Crystal Arrow", country="Latvia"), dict(window=("2024-01-20", "2024-05-31"), exercise="Steadfast Defender"),
+            dict(months=(5, 6), exercise="Saber Strike"), dict(months=(2, 3), exercise="Dragon", country="Poland"),
+            dict(months=(11,), exercise="Anakonda", country="Poland"), dict(months=(5, 6, 9), exercise="Griffin Storm", country="Lithuania"),
+            dict(months=(6,), exercise="BALTOPS"), dict(months=(9, 10), exercise="Thunder Storm", country="Lithuania"),
         ),
     ),
     Family(
@@ -1401,8 +1416,8 @@ FAMILIES += (
     ),
     Family(
         "migration_news", section="News", tags=("Migration",), weight=1.8,
-        peaks=_months("2023-07:1.5", "2023-08:3", "2023-11:3", "2023-12:2", "2024-05:1.5", "2024-06:4",
-                      "2024-07:2", "2025-03:1.5"),
+        peaks=_months("2023-07:3", "2023-08:7", "2023-09:3", "2023-11:5", "2023-12:2", "2024-05:3", "2024-06:9",
+                      "2024-07:4", "2025-03:2", "2025-04:1"),
         titles=("{m_title}", "{country}: {m_title_lc}", "Border with Belarus: {m_title_lc}"),
         leads=("{m_lead}",),
         body=("Since 2021, tens of thousands of people have tried to enter the EU from Belarus through forests "
@@ -1506,6 +1521,70 @@ FAMILIES += (
         ),
     ),
 )
+FAMILIES += (
+    Family(
+        "summit", section="Politics", tags=("NATO", "Summit"), weight=0.0, cap=2, countries=BALTIC,
+        peaks=_months("2023-07:9", "2024-07:7", "2025-06:8"),
+        titles=("{s_title}", "NATO summit: {s_title_lc}", "{adj} leaders at the summit: {s_title_lc}"),
+        leads=("{s_lead}",),
+        body=("Leaders of the Baltic states said the decisions showed that the alliance took the defence of its "
+              "eastern flank seriously.",
+              "The summit was held under tight security, with allied air defence systems and extra police on the "
+              "streets.",
+              "Diplomats said the final declaration was agreed only after long talks on the language about "
+              "Ukraine's future membership.",
+              "{role} {name} said {country} had come to the summit with clear goals and had achieved most of them.",
+              "Russia's war against Ukraine dominated the talks, and Ukrainian President Volodymyr Zelensky met "
+              "allied leaders on the sidelines.",
+              "The host city closed several streets in the centre, and residents were asked to work from home "
+              "during the two days of the meeting.",
+              "Allied leaders also discussed the defence industry, which has struggled to produce enough "
+              "ammunition for Ukraine and for allies' own stocks.",
+              "Several leaders held bilateral meetings on the sidelines to discuss the deployment of allied forces "
+              "in the Baltic region."),
+        quotes=('"This summit sends a clear message to Moscow: every inch of allied territory will be defended," {name} said.',
+                '"We got what we came for, and now we must deliver it," {surname} told reporters.'),
+        subjects=(
+            dict(window=("2023-07-03", "2023-07-10"), s_title="Vilnius turns into a fortress for the NATO summit",
+                 s_title_lc="Vilnius under tight security", country="Lithuania",
+                 s_lead="Allied air defence batteries, fighter jets and thousands of police officers were in place in "
+                        "Vilnius {d} as the city prepared to host NATO leaders, Lithuanian officials said."),
+            dict(window=("2023-07-11", "2023-07-14"), s_title="Allies approve regional defence plans at Vilnius summit",
+                 s_title_lc="regional defence plans approved",
+                 s_lead="NATO leaders meeting in Vilnius approved the alliance's first detailed regional defence "
+                        "plans since the Cold War {d}, covering the Baltic states and Poland."),
+            dict(window=("2023-07-11", "2023-07-15"), s_title="Ukraine gets a council with NATO but no invitation",
+                 s_title_lc="a council for Ukraine, no invitation",
+                 s_lead="Allies agreed in Vilnius {d} to set up a NATO-Ukraine Council but stopped short of inviting "
+                        "Kyiv to join, a result {adj} officials called a step forward, if a smaller one than hoped."),
+            dict(window=("2024-07-08", "2024-07-13"), s_title="NATO marks 75 years at Washington summit",
+                 s_title_lc="alliance marks 75 years in Washington",
+                 s_lead="NATO leaders gathered in Washington {d} to mark the alliance's 75th anniversary, and "
+                        "{adj} officials said they would press for more air defence on the eastern flank."),
+            dict(window=("2024-07-09", "2024-07-14"), s_title="Allies pledge long-term support for Ukraine in Washington",
+                 s_title_lc="long-term support for Ukraine",
+                 s_lead="Allies meeting in Washington agreed {d} on long-term military support for Ukraine and a "
+                        "new NATO command to coordinate it, {adj} officials said."),
+            dict(window=("2024-07-09", "2024-07-14"), s_title="Baltic leaders push for rotational air defence",
+                 s_title_lc="a push for rotational air defence",
+                 s_lead="The Baltic states used the Washington summit {d} to press allies to rotate air defence "
+                        "batteries through the region, as they do with fighter jets."),
+            dict(window=("2025-06-20", "2025-06-24"), s_title="The Hague prepares to host a short NATO summit",
+                 s_title_lc="The Hague prepares",
+                 s_lead="The Hague closed roads and airspace {d} as it prepared to host NATO leaders for a summit "
+                        "expected to agree a new defence spending commitment."),
+            dict(window=("2025-06-24", "2025-06-28"), s_title="Baltic leaders welcome new spending pledge at The Hague",
+                 s_title_lc="the new spending pledge welcomed",
+                 s_lead="Leaders of the Baltic states welcomed the spending commitment agreed at The Hague {d}, "
+                        "saying the whole alliance was now following the path the region chose years ago."),
+            dict(window=("2025-06-24", "2025-06-28"), s_title="Allies restate Article 5 commitment at The Hague",
+                 s_title_lc="Article 5 restated",
+                 s_lead="NATO leaders restated their commitment to collective defence under Article 5 {d}, and "
+                        "{adj} officials said the message mattered more than any other part of the declaration."),
+        ),
+    ),
+)
+
 
 def _more(key: str, *subjects: dict, **changes) -> None:
     """Add subjects (and change settings) of a family declared above."""
@@ -1665,7 +1744,7 @@ FAMILY = {f.key: f for f in FAMILIES}
 # -- the schedule ---------------------------------------------------------------------------------
 
 FIRST, LAST = date(2023, 1, 1), date(2025, 12, 12)
-BASE_PER_FAMILY = 1.0  # background stories per unit of weight and month
+BASE_PER_FAMILY = 1.1  # background stories per unit of weight and month
 
 
 def _poisson(w: Writer, mean: float) -> int:
@@ -1709,7 +1788,8 @@ def schedule(w: Writer) -> list[Story]:
                 report = (month_day + timedelta(days=32)).replace(day=w.between(2, 6))
                 if report > LAST:
                     continue
-                for outlet in _coverage(w, country, 1 if w.chance(0.6) else 2):
+                many = 1 + (count >= 2500) + (count >= 4000) + (w.chance(0.3))  # a record month is news everywhere
+                for outlet in _coverage(w, country, many):
                     stories.append(_time(w, migration_story(w, report, country, month_day, count, previous, outlet)))
                 previous = count
     month = FIRST
@@ -1906,8 +1986,8 @@ def write_csv(path: Path, stories: list[Story]) -> None:
 
 def write_txt(folder: Path, story: Story) -> None:
     o = OUTLETS[story.outlet]
-    text = (f"{story.title}\nPublished {story.day.day} {month_name(story.day)} {story.day.year} by {o.name}\n\n"
-            + "\n\n".join(story.paragraphs) + "\n")
+    text = (f"{story.title}\nPublished {story.day.day} {month_name(story.day)} {story.day.year}\nBy {story.author}\n"
+            f"Source: {o.name}\n{url(story)}\n\n" + "\n\n".join(story.paragraphs) + "\n")
     (folder / f"{o.key}-{story.day}-{story.slug[:48]}.txt").write_text(text, encoding="utf-8")
 
 
