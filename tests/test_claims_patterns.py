@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.claims import deployment, learned, migration, spending
+from analysis.claims import deployment, learned, migration, numbers, spending
 from analysis.claims.document import Document, begins_with
 from analysis.claims.patterns import Anchored, Folded, Needled
 
@@ -20,6 +20,7 @@ EDGE_CASES = (
     "If every member spent 3.5 per cent ... 18 of the NATO allies, 2 pct, EUR 1 bn, 4pc and $5",
     "Kelvin: the bank's KONTRACT and the Europe-wide eurobonds, USD 2 billion, dollars",
     "Battalions of F-16s, f-35 and F-X jets; push-back, pushbacks, pushed back; relationships, border guards",
+    "BY 2027 Two Hundred TROOPS, by the end of the year, Since March 3, 2024; ΟΔΟΣ IN 2025, in 2024-25",
     "",
 )
 
@@ -30,7 +31,7 @@ def _texts() -> list[str]:
 
 
 def _wrapped() -> list[tuple[str, Needled | Folded | Anchored]]:
-    return [(f"{module.__name__}.{name}", value) for module in (spending, learned, deployment, migration)
+    return [(f"{module.__name__}.{name}", value) for module in (spending, learned, deployment, migration, numbers)
             for name, value in vars(module).items() if isinstance(value, (Needled, Folded, Anchored))]
 
 
@@ -53,6 +54,9 @@ def test_a_wrapped_pattern_searches_and_iterates_as_the_bare_pattern(name, wrapp
                 assert _found(wrapped.search(*args)) == _found(bare.search(*args)), (name, variant[:80], pos, endpos)
                 if isinstance(wrapped, (Needled, Folded)):
                     assert [_found(m) for m in wrapped.finditer(*args)] == [_found(m) for m in bare.finditer(*args)]
+                if isinstance(wrapped, Folded):  # with the whole text lower-cased once, as a document has it
+                    found = wrapped.finditer(*args, lowered=variant.lower())
+                    assert [_found(m) for m in found] == [_found(m) for m in bare.finditer(*args)]
 
 
 _TRIGGERS = {"spending": spending.TRIGGER, "deployment": deployment.TRIGGER, "migration": migration.TRIGGER}

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from analysis.claims.actors import SURFACES, coordinated_before, find_place, join_names
 from analysis.claims.document import Document
-from analysis.claims.patterns import Anchored
+from analysis.claims.patterns import Anchored, Folded
 from analysis.claims.restatements import without_headline_restatements
 from analysis.claims.numbers import DIGITS, NUMBER, QUALIFIERS, as_float, nearest_period, parse_number, period_year
 from analysis.claims.sentences import Sentence
@@ -68,7 +68,7 @@ DEPLOY_TRIGGER = re.compile(
     r"position|t(?:ransfer|ook over|ake over)|host|presen|mov(?:e|ed|es|ing)\b|co(?:ntribut|mmit)|"
     r"provid|join|pledg|ke(?:ep|pt)|maintain|lead|led\b"
 )
-UNIT = re.compile(rf"\b(?P<unit>{_UNITS})\b", re.I)
+UNIT = Folded(re.compile(rf"\b(?P<unit>{_UNITS})\b", re.I))  # searched in the lower-cased text
 _FORMATIONS = re.compile(
     r"^(?:brigades?|battalions?|battle\s?groups?|battlegroups?|divisions?|compan(?:y|ies)|regiments?|"
     r"squadrons?|detachments?|contingents?|task\s+forces?)$",
@@ -226,7 +226,7 @@ def _unit_word(word: str) -> str:
 def _sentence_deployments(document: Document, sentence: Sentence) -> Iterator[Claim]:
     text = document.text
     covered_until = sentence.start
-    for number, unit in enumerate(UNIT.finditer(text, sentence.start, sentence.end)):
+    for number, unit in enumerate(UNIT.finditer(text, sentence.start, sentence.end, lowered=document.lowered)):
         if number >= _MAX_FORCES:
             break  # more force words than this in one line is a flattened table
         if unit.start() < covered_until or (force := _force(text, sentence, unit)) is None:
@@ -252,7 +252,8 @@ def _claim(document: Document, sentence: Sentence, force: _Force, verb: re.Match
     if place and nation and SURFACES.get(place, (None,))[0] == nation:
         place = None  # "Germany ... in Germany": where it comes from, not where it goes
     period_match = nearest_period(
-        text, max(sentence.start, force.start - _WINDOW), min(sentence.end, force.end + _WINDOW), force.start, force.end
+        text, max(sentence.start, force.start - _WINDOW), min(sentence.end, force.end + _WINDOW), force.start, force.end,
+        lowered=document.lowered,
     )
     year = period_year(period_match, published=document.published) if period_match else None
     speaker = document.speaker(sentence, force.start)

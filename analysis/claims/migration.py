@@ -225,7 +225,7 @@ def _claim(
     counted = " ".join(part for part in (modifiers, noun, action) if part)
     period_match = nearest_period(
         text, max(sentence.start, match.start() - _WINDOW), min(sentence.end, match.end() + _WINDOW),
-        match.start(), match.end(),
+        match.start(), match.end(), lowered=document.lowered,
     )
     year = period_year(period_match, published=document.published) if period_match else None
     actor = _actor(document, sentence, match, clause_start, clause_end)
@@ -257,7 +257,8 @@ def _claim(
 
 def _running_total(document: Document, sentence: Sentence, match: re.Match[str], count: Decimal, claim: Claim) -> Claim:
     period_match = nearest_period(
-        document.text, match.start(), min(sentence.end, match.end() + _WINDOW), match.start(), match.end()
+        document.text, match.start(), min(sentence.end, match.end() + _WINDOW), match.start(), match.end(),
+        lowered=document.lowered,
     )
     year = period_year(period_match, published=document.published) if period_match else None
     return Claim(
@@ -288,7 +289,8 @@ def _elliptical_counts(document: Document, sentence: Sentence, position: int, cl
     """ "70 people were held in 2019, 55 in 2020, and 90 in 2021": the list goes on without its noun."""
     text = document.text
     tail_start = position
-    first_period = nearest_period(text, position, min(sentence.end, position + _WINDOW), position, position)
+    first_period = nearest_period(text, position, min(sentence.end, position + _WINDOW), position, position,
+                                  lowered=document.lowered)
     if first_period is not None and first_period.start() - position < 40:
         tail_start = first_period.end()
     for _ in range(_MAX_COUNTS):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from analysis.claims.patterns import Folded
+
 NUMBER_WORDS: dict[str, int] = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -165,7 +167,7 @@ MONTHS = (
 )
 WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = rf"(?:{MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+{YEAR})?|\d{{1,2}}\s+{MONTHS}(?:\s+{YEAR})?|{MONTHS}(?:\s+{YEAR})?)"
-PERIOD = re.compile(
+PERIOD = Folded(re.compile(
     rf"""(?P<period>
       (?P<prep>by|in|until|till|from|since|during|over|through|for|before|as\s+of|within|between)\s+
         (?:the\s+)?(?:(?:end|start|beginning|middle|summer|spring|autumn|fall|winter|first\s+half|second\s+half)\s+of\s+)?
@@ -182,7 +184,7 @@ PERIOD = re.compile(
     | for\s+(?:{NUMBER}\s+)?(?:months|weeks|years)
     )(?![\w-])""",
     re.X | re.I,
-)
+))  # searched in the lower-cased text (analysis/claims/patterns.py)
 _RECENT = re.compile(
     rf"\b(?:{WEEKDAYS}|week(?:end)?|month|last\s+day|past\s+day|24\s+hours|hours|days?|year(?:'s|’s)\s+end|end\s+of\s+(?:the\s+)?year)\b",
     re.I,
@@ -206,13 +208,15 @@ def period_year(match: re.Match[str], *, published: date | None) -> YearRef:
 _STATEMENT_VERB = re.compile(r"\b(?:said|says|announced|told\s+\w+|reported|stated|added|wrote|confirmed)\s+$", re.I)
 
 
-def nearest_period(text: str, start: int, end: int, span_start: int, span_end: int) -> re.Match[str] | None:
+def nearest_period(text: str, start: int, end: int, span_start: int, span_end: int, *,
+                   lowered: str | None = None) -> re.Match[str] | None:
     """The period in text[start:end] nearest to the span (after it wins a tie).
 
     A period that dates the statement ("announced last year it would ...") is not the claim's period.
+    ``lowered`` is ``text.lower()`` when the caller has it (a document's).
     """
     best: tuple[int, re.Match[str]] | None = None
-    for match in PERIOD.finditer(text, start, end):
+    for match in PERIOD.finditer(text, start, end, lowered=lowered):
         if _STATEMENT_VERB.search(text, max(start, match.start() - 25), match.start()):
             continue
         if match.start() >= span_end:

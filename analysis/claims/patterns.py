@@ -107,12 +107,16 @@ class Folded:
         found = self._lowered.search(string[:end].lower(), pos)  # the prefix keeps every offset
         return None if found is None else self.regex.match(string, found.start(), end)
 
-    def finditer(self, string: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
+    def finditer(self, string: str, pos: int = 0, endpos: int | None = None, *,
+                 lowered: str | None = None) -> Iterator[re.Match[str]]:
+        """``lowered``, if given, is ``string.lower()`` (a document's): not lowered again for each window."""
         end = len(string) if endpos is None else min(endpos, len(string))
         if not self._foldable(string):
             return self.regex.finditer(string, pos, end)
         match = self.regex.match
-        return (match(string, found.start(), end) for found in self._lowered.finditer(string[:end].lower(), pos))
+        if lowered is None or len(lowered) != len(string):
+            return (match(string, found.start(), end) for found in self._lowered.finditer(string[:end].lower(), pos))
+        return (match(string, found.start(), end) for found in self._lowered.finditer(lowered, pos, end))
 
     def match(self, string: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         return self.regex.match(string, pos) if endpos is None else self.regex.match(string, pos, endpos)
