@@ -59,7 +59,7 @@ def test_upload_ingests_analyses_and_reports_each_file(writable_demo, monkeypatc
     assert ingest.proto.label == "Ingest and analyse 2 files"
     ingest.click().run(timeout=240)
     assert_clean(at)
-    report = at.dataframe[0].value
+    report = next(d.value for d in at.dataframe if "status" in d.value.columns)
     assert len(report) == 2
     by_status = report.set_index("status")
     assert by_status.loc["ok", "items_new"] == 2
@@ -73,6 +73,39 @@ def test_upload_ingests_analyses_and_reports_each_file(writable_demo, monkeypatc
     assert at.dataframe[0].value["title"].tolist() == ["Estonia tests new coastal radar near Paldiski"]
     at.switch_page("views/overview.py").run()
     assert int(_metric(at, "Items").replace(",", "")) == items_before + 2  # caches were refreshed
+
+
+def test_the_report_lists_the_new_items_and_stays_until_dismissed(writable_demo, monkeypatch):
+    """Each new item with its article view link; the report outlives visits to other pages."""
+    at = app_test(writable_demo, monkeypatch, page=UPLOAD_PAGE)
+    at.file_uploader[0].set_value([("export.jsonl", EXPORT, "application/json")])
+    at.run()
+    next(b for b in at.button if b.proto.label.startswith("Ingest and analyse")).click().run(timeout=240)
+    assert_clean(at)
+
+    def new_items(at):
+        return next((d.value for d in at.dataframe if "link" in d.value.columns), None)
+
+    listed = new_items(at)
+    assert sorted(listed["title"]) == ["Estonia tests new coastal radar near Paldiski",
+                                       "Latvia extends border fence works by another season"]
+    assert set(listed["outlet"]) == {"Upload Test Wire"}
+    assert [f"{d:%Y-%m-%d}" for d in sorted(listed["published_date"])] == ["2025-11-03", "2025-11-04"]
+    assert all(link.startswith("articles?item=") for link in listed["link"])
+    assert any(s.value == "New items (2)" for s in at.subheader)
+
+    item_id = listed["link"].iloc[0].removeprefix("articles?item=")
+    for page in ("views/overview.py", "views/articles.py"):
+        at.switch_page(page).run()
+    at.query_params["item"] = item_id  # the link opens the article view
+    at.run()
+    assert at.title[0].value == "Articles"
+    assert any(listed["title"].iloc[0] in str(h.proto) for h in at.get("html"))  # its heading
+    at.switch_page(UPLOAD_PAGE).run()
+    assert_clean(at)
+    assert new_items(at) is not None and len(new_items(at)) == 2  # still there after other pages
+    next(b for b in at.button if b.proto.label == "Dismiss").click().run()
+    assert new_items(at) is None and not any(s.value == "Report" for s in at.subheader)
 
 
 def test_oversized_upload_is_refused_before_reading(writable_demo, monkeypatch):

@@ -1,5 +1,7 @@
 """Add articles: upload files in the browser; they go through the same ingest and analysis as
-`flankwatch ingest` and `flankwatch analyze`, and the per-file report is shown.
+`flankwatch ingest` and `flankwatch analyze`, and the report is shown: per file, and the new items
+with links to their article view. It stays (in Session State, which outlives page switches) until
+the next upload or until it is dismissed.
 
 File names are not trusted: ingest only shows a cleaned name and reads the content by sniffing.
 """
@@ -21,6 +23,7 @@ MAX_UPLOAD_MB = MAX_FILE_BYTES // 1_000_000
 ALLOWED_TYPES = supported_suffixes()  # with the dot: streamlit reads a bare "text" as a MIME type
 REPORT_KEY = "upload_report"
 UPLOADER_KEY = "uploads"
+NEW_ITEMS_SHOWN = 500
 
 
 def too_large(files: list, *, limit_bytes: int = MAX_FILE_BYTES) -> list[str]:
@@ -36,37 +39,64 @@ def ingest_and_analyse(ctx: ui.ViewContext, files: list) -> dict:
 
     def ingest_then_analyse(writer: Store) -> tuple:
         report = ingest_uploads(writer, uploads, progress=False)
-        return report, pipeline.analyze_store(writer, redo_all=False, themes_path=None, progress=False)
+        analysis = pipeline.analyze_store(writer, redo_all=False, themes_path=None, progress=False)
+        new_items = writer.query_df(
+            """SELECT id, published_date, title, outlet, kind, duplicate_of IS NOT NULL AS near_duplicate
+               FROM items WHERE run_id = ? ORDER BY kind, published_date DESC NULLS LAST, title""", [report.run_id])
+        return report, analysis, new_items
 
     # on the store owner's write thread, after whatever ingest, poll or correction is running
-    report, analysis = data.write(ctx.db, ingest_then_analyse, label=f"upload of {len(uploads)} file"
-                                  + ("s" if len(uploads) != 1 else ""))
+    report, analysis, new_items = data.write(ctx.db, ingest_then_analyse,
+                                             label=f"upload of {ui.plural(len(uploads), 'file')}")
     outcomes = pd.DataFrame([asdict(o) for o in report.outcomes])
     if len(outcomes):
         outcomes = outcomes.assign(warnings=["; ".join(w) for w in outcomes["warnings"]])
     return {"summary": report.summary(), "analysis": analysis, "outcomes": outcomes,
-            "failed": len(report.failures)}
+            "failed": len(report.failures), "new_items": new_items}
+
+
+def _dismiss() -> None:
+    st.session_state.pop(REPORT_KEY, None)
 
 
 def _show_report(report: dict) -> None:
-    st.subheader("Report", anchor=False)
+    head, dismiss = st.columns([5, 1], vertical_alignment="bottom")
+    head.subheader("Report", anchor=False)
+    dismiss.button("Dismiss", key="upload_dismiss", icon=":material/close:", on_click=_dismiss,
+                   help="The report stays until the next upload, on this page, whatever pages you visit.")
     (st.warning if report["failed"] else st.success)(
-        f"{report['failed']} file{'s' if report['failed'] != 1 else ''} failed." if report["failed"]
+        f"{ui.plural(report['failed'], 'file')} failed." if report["failed"]
         else "All files read.", icon=":material/fact_check:")
     st.text(report["summary"])
     st.text(report["analysis"])
+    new_items = report.get("new_items")
+    if new_items is not None and len(new_items):
+        st.subheader(f"New items ({len(new_items):,})", anchor=False)
+        shown = new_items.head(NEW_ITEMS_SHOWN)
+        st.dataframe(
+            shown.assign(link=[f"articles?item={item_id}" for item_id in shown["id"]],
+                         outlet=shown["outlet"].fillna(""))[
+                ["published_date", "title", "outlet", "kind", "near_duplicate", "link"]],
+            hide_index=True, width="stretch", key="upload_new_items", column_config={
+                "published_date": st.column_config.DateColumn("Published", format="YYYY-MM-DD", width=100),
+                "title": st.column_config.TextColumn("Title", width="large"),
+                "outlet": st.column_config.TextColumn("Source"),
+                "kind": st.column_config.TextColumn("Kind", width=80),
+                "near_duplicate": st.column_config.CheckboxColumn(
+                    "Near-duplicate", width=110, help="Linked to a story already in the store"),
+                "link": st.column_config.LinkColumn("Article view", display_text="Open", width=100),
+            })
+        if len(new_items) > NEW_ITEMS_SHOWN:
+            st.caption(f"The first {NEW_ITEMS_SHOWN:,}; the Articles page lists them all.")
+    elif new_items is not None:
+        st.caption("No new items: everything read was in the store already.")
     outcomes = report["outcomes"]
     if len(outcomes):
-        number = st.column_config.NumberColumn
-        # widths that add up to a 1440 px screen's table (about 960 px): Error and Warnings in sight
+        st.subheader("Files", anchor=False)
         st.dataframe(outcomes, hide_index=True, width="stretch", column_config={
-            "path": st.column_config.TextColumn("File", width=190), "status": st.column_config.TextColumn(
-                "Status", width=75), "reader": st.column_config.TextColumn("Read as", width=85),
-            "items_read": number("Items read", width=75), "items_new": number("New", width=50),
-            "items_duplicate": number("Duplicates", width=80),
-            "items_near_duplicate": number("Near-duplicates", width=105),
-            "error": st.column_config.TextColumn("Error", width=160),
-            "warnings": st.column_config.TextColumn("Warnings", width=120),
+            "path": "File", "status": "Status", "reader": "Read as", "items_read": "Items read",
+            "items_new": "New", "items_duplicate": "Duplicates", "items_near_duplicate": "Near-duplicates",
+            "error": st.column_config.TextColumn("Error", width="large"), "warnings": "Warnings",
         })
 
 
@@ -86,7 +116,7 @@ def main() -> None:
     if oversized:
         st.error(f"Larger than {MAX_UPLOAD_MB} MB, not read: " + ", ".join(ui.md_escape(n) for n in oversized))
     accepted = [f for f in files if f.name not in oversized]
-    if st.button(f"Ingest and analyse {len(accepted)} file{'s' if len(accepted) != 1 else ''}", type="primary",
+    if st.button(f"Ingest and analyse {ui.plural(len(accepted), 'file')}", type="primary",
                  disabled=ctx.read_only or not accepted, icon=":material/play_arrow:"):
         with st.spinner("Reading and analysing…"):
             try:
