@@ -156,3 +156,14 @@ def test_speaker_patterns_starting_at_a_capital_match_as_the_look_behind_forms()
             assert [_found(m) for m in wrapped.finditer(text)] == [_found(m) for m in pattern.finditer(text)], name
             for position in range(len(text)):
                 assert _found(wrapped.match(text, position)) == _found(pattern.match(text, position)), (name, position)
+
+
+def test_a_full_name_is_found_as_the_per_surname_pattern_finds_it() -> None:
+    from analysis.claims import speakers as s
+
+    texts = _texts() + ["Jonas  Petraitis said; x.Jonas Petraitis", "Ab-Cd Smith-Jones Smith; Smith Smith Smith",
+                        "Ana\u00a0Smith said, A\tSmith_ and Ana Smith2 or Ana\n\nSmith."]
+    for text in texts:
+        for surname in set(re.findall(r"[A-ZÀ-Ž][\w'’-]*", text)) | {"Smith", "Petraitis"}:
+            expected = re.search(rf"(?<![\w.])({s._TOKEN}\s+){re.escape(surname)}(?![\w])", text)
+            assert s._full_name(text, surname) == (expected.group(0) if expected else None), (surname, text[:60])

@@ -211,9 +211,9 @@ class People:
             surname = match.group("surname")
             if surname in self._found or surname in _NOT_NAMES or surname in SURFACES:
                 continue
-            full = re.search(rf"(?<![\w.])({_TOKEN}\s+){re.escape(surname)}(?![\w])", self.text)
-            if full is not None and _clean_name(full.group(0)):
-                self._add(_clean_name(full.group(0)), None, None)
+            full = _full_name(self.text, surname)
+            if full is not None and _clean_name(full):
+                self._add(_clean_name(full), None, None)
 
     def _add(self, name: str, title: str | None, nationality: str | None) -> None:
         surname = _surname(name)
@@ -267,6 +267,34 @@ def _whole_words(text: str, words: Iterable[str]) -> list[tuple[int, str]]:
             result.append((start, word))
             position = start - length
     return result
+
+
+_TOKEN_AND_SPACE = re.compile(rf"(?<![\w.]){_TOKEN}\s+")
+
+
+def _full_name(text: str, surname: str) -> str | None:
+    r"""The first "Jonas Petraitis" of a surname "Petraitis", or None.
+
+    The match of ``re.search(rf"(?<![\w.])({_TOKEN}\s+){re.escape(surname)}(?![\w])", text)``, found
+    without compiling a pattern for every surname: at each whole-word place of the surname after white
+    space, the token can only start within the run of non-space characters before that white space.
+    """
+    size = len(surname)
+    position = text.find(surname) if surname else -1
+    while position >= 0:
+        end = position + size
+        if position > 0 and text[position - 1].isspace() and (end == len(text) or not _is_word(text[end])):
+            space = position - 1
+            while space > 0 and text[space - 1].isspace():
+                space -= 1
+            start = space
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            for begin in range(start, space):
+                if _TOKEN_AND_SPACE.fullmatch(text, begin, position):
+                    return text[begin:end]
+        position = text.find(surname, position + 1)
+    return None
 
 
 def _is_word(char: str) -> bool:

@@ -454,7 +454,7 @@ def _quantities(document: Document, sentence: Sentence) -> list[Quantity]:
     text = document.text
     found: list[Quantity] = []
     if PERCENT_SIGN.search(text, sentence.start, sentence.end):
-        for match in PERCENT.finditer(text, sentence.start, sentence.end):
+        for match in PERCENT.finditer(text, sentence.start, sentence.end, lowered=document.lowered):
             found.extend(_percent_quantities(document, sentence, match))
     if CURRENCY_SIGN.search(text, sentence.start, sentence.end):
         for match in MONEY.finditer(text, sentence.start, sentence.end):
