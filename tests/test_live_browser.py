@@ -34,11 +34,12 @@ SHOTS = PROJECT / "test-output" / "browser"
 
 
 @contextmanager
-def serving(store: Path, log: Path) -> Iterator[str]:
+def serving(store: Path, log: Path, *, sources: Path | None = None) -> Iterator[str]:
     port = _free_port()
+    polling = ["--sources", str(sources)] if sources else ["--no-poll"]
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "analysis.cli", "serve", "--db", str(store), "--port", str(port), "--no-poll"],
+            [sys.executable, "-m", "analysis.cli", "serve", "--db", str(store), "--port", str(port), *polling],
             cwd=PROJECT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -127,6 +128,30 @@ def test_new_items_from_commands_appear_in_the_open_page(demo_copy, tmp_path):  
 
         page.goto(f"{base}/sources")
         page.wait_for_selector("text=Sources file:", timeout=60_000)
+
+
+def test_a_source_added_while_serving_is_polled_and_its_items_appear_on_their_own(demo_copy, tmp_path):  # noqa: F811
+    store = tmp_path / "polled.duckdb"
+    shutil.copy(demo_copy, store)
+    with LiveServer() as feeds:
+        _serve_feed(feeds, "/first.rss", feed([41, 42]))
+        _serve_feed(feeds, "/second.rss", feed([43, 44, 45]))
+        sources = _sources(tmp_path, feeds, "first")
+        with serving(store, tmp_path / "serve.log", sources=sources) as base, browser_page() as page:
+            page.goto(base)
+            deadline = time.monotonic() + 60
+            while _sidebar_items(page) != _expected(demo_copy) + 2:  # the first source, polled at start
+                assert time.monotonic() < deadline, f"the page shows {_sidebar_items(page)} items"
+                time.sleep(0.2)
+            _sources(tmp_path, feeds, "first", "second")  # an analyst adds a feed while the page is open
+            waited = _wait_items(page, _expected(demo_copy) + 5, timeout=60)
+            page.goto(f"{base}/sources")
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)  # the health table (a canvas)
+            time.sleep(1)
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "live-sources.png"), full_page=True)
+            assert "Polling is off" not in page.inner_text("body")
+    print(f"a source added to the file showed its items {waited:.1f} s later")
 
 
 def test_a_page_opened_while_a_command_writes_recovers_by_itself(demo_copy, tmp_path):  # noqa: F811
