@@ -143,11 +143,14 @@ def test_speaker_patterns_starting_at_a_capital_match_as_the_look_behind_forms()
             f"(?P<surname>[{s._UPPER}]{s._NOT_AFTER_WORD}{s._TOKEN_REST})", rf"(?<![\w.])(?P<surname>{s._TOKEN})")),
         "_SAYS_NAME": re.compile(s._SAYS_NAME.pattern.replace(
             r"(?:s(?<!\w.)(?:aid|ays)|t(?<!\w.)old|a(?<!\w.)ccording\s+to)", r"\b(?:said|says|told|according\s+to)")),
+        "ROLE": re.compile(s.ROLE.pattern.replace(r"[Tt](?<!\w.)h(?:e|is|at)\s+", r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+")),
+        "PRONOUN": re.compile(r"\b(?:[Hh]e|[Ss]he)\b"),
     }
     texts = _texts() + [
         "J. K. Petraitis said; A.B. Cdef said x; said J.Petraitis-Smith; xSaid Bob; .Anna said; _Anna said",
         "according to Prime Minister Anna Berzina, Anna Berzina (Reform) told, O’Brien-Smith, the defence minister,",
         "Ābols said. Ž. Šimkus-Ėlė told reporters. unsaid Tom, saidx",
+        "He said she, The Latvian defence minister; the president, This commander; ashe, theHe, ahe, Shell, _he",
     ]
     for name, pattern in bare.items():
         wrapped = getattr(s, name)

@@ -28,6 +28,7 @@ NAME = rf"(?:(?:{_INITIAL}){{0,2}}{_TOKEN}(?:[ \u00a0]+{_TOKEN}){{0,2}}|{_INITIA
 _NAME_TAIL = rf"{_TOKEN_REST}(?:[ \u00a0]+{_TOKEN}){{0,2}}"
 _NAME_REST = rf"(?:\.\s?(?:[{_UPPER}]\.\s?[{_UPPER}]{_NAME_TAIL}|[{_UPPER}]{_NAME_TAIL})|{_NAME_TAIL}|\.\s?{_TOKEN})"
 _NOT_AFTER_WORD = r"(?<![\w.].)"  # after a word's first character: (?<![\w.]) before it
+_NOT_AFTER_WORD_CHAR = r"(?<!\w.)"  # after a word character: \b before it
 
 SPEECH_VERBS = (
     r"said|says|say|told|tells|stated|states|added|adds|noted|notes|announced|announces|"
@@ -74,17 +75,18 @@ _NAME_SAYS = re.compile(
 # "Petraitis said": a surname alone, taken when the text names the person in full elsewhere
 _SURNAME_SAYS = re.compile(rf"(?P<surname>[{_UPPER}]{_NOT_AFTER_WORD}{_TOKEN_REST}),?\s+(?:{SPEECH_VERBS})\b")
 # "said Jonas Petraitis" / "according to Jonas Petraitis"
-_SAYS_NAME = re.compile(rf"(?:s(?<!\w.)(?:aid|ays)|t(?<!\w.)old|a(?<!\w.)ccording\s+to)[ \u00a0]+(?:{TITLE}[ \u00a0]+)?(?P<name>{NAME})")
+_SAYS_NAME = re.compile(rf"(?:s{_NOT_AFTER_WORD_CHAR}(?:aid|ays)|t{_NOT_AFTER_WORD_CHAR}old|a{_NOT_AFTER_WORD_CHAR}ccording\s+to)[ \u00a0]+(?:{TITLE}[ \u00a0]+)?(?P<name>{NAME})")
 
+# ROLE and PRONOUN start with a character class, the word boundary (\b) after it, as the name patterns do.
 ROLE = re.compile(
-    rf"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:(?:{_DEMONYMS})\s+)?(?P<role>"
+    rf"[Tt]{_NOT_AFTER_WORD_CHAR}h(?:e|is|at)\s+(?:(?:{_DEMONYMS})\s+)?(?P<role>"
     r"(?:(?:prime|defen[cs]e|foreign|finance|interior|deputy|economy)\s+)?minister(?:\s+of\s+(?:national\s+)?"
     r"(?:defen[cs]e|finance|foreign\s+affairs|the\s+interior|interior))?|president|premier|chancellor|"
     r"secretary[- ]general|(?:army|defen[cs]e|military|border\s+guard)\s+chief|commander|ambassador|"
     r"spokes(?:person|man|woman))\b"
 )
 _ARTICLE_BEFORE = re.compile(r"\b(?:the|The|a|A|an|An)\s+$")
-PRONOUN = re.compile(r"\b(?:[Hh]e|[Ss]he)\b")
+PRONOUN = re.compile(rf"[HhSs]{_NOT_AFTER_WORD_CHAR}(?:(?<=[Hh])e|(?<=[Ss])he)\b")
 _HEADLINE_SPEAKER = re.compile(
     r"(?:\s[-–—]\s*|:\s*|,\s*(?:says?|said)\s+)(?P<who>[^-–—:,]{2,50}?)\s*(?:says?|said)?\s*$"
     r"|,\s*(?P<who_says>[^-–—:,]{2,50}?)\s+(?:says?|said)\s*$"
