@@ -109,8 +109,9 @@ def chart_specs(at) -> list[dict[str, Any]]:
 
 
 def chart_titled(at, fragment: str) -> dict[str, Any]:
+    """The chart whose title contains ``fragment`` (titles are wrapped with <br> to fit a phone)."""
     for spec in chart_specs(at):
-        if fragment in spec["layout"]["title"]["text"]:
+        if fragment in spec["layout"]["title"]["text"].replace("<br>", " "):
             return spec
     titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
     raise AssertionError(f"no chart titled like {fragment!r}; charts: {titles}")
