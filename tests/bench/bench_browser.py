@@ -324,7 +324,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for round_ in range(args.rounds if pages else 0):
                 for slug, title, searchable in pages:
-                    for action, seconds in measure_page(browser, args.db, slug, title, searchable).items():
+                    try:
+                        measured = measure_page(browser, args.db, slug, title, searchable)
+                    except SystemExit as failed:  # a stuck round: said, and left out of the medians
+                        print(f"  round {round_ + 1}: {title}: {failed}", flush=True)
+                        continue
+                    for action, seconds in measured.items():
                         rows.setdefault((title, action), []).append(seconds)
                         print(f"  round {round_ + 1}: {title:<15} {action:<17} {seconds[0]:6.2f} s "
                               f"(server CPU {seconds[1]:.2f} s, page CPU {seconds[2]:.2f} s)", flush=True)
@@ -335,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     if rows:
         print(f"\n{'page':<15} {'action':<17} {'seconds':>8}  {'target':>7}  result  {'server CPU':>10}  {'page CPU':>8}"
-              f"   (median of {args.rounds})")
+              f"   (median of the rounds that finished, of {args.rounds})")
         for (title, action), values in rows.items():
             target = FIRST_RENDER_TARGET if action == "first render" else CHANGE_TARGET
             wall, server, browser_cpu = (statistics.median(v[i] for v in values) for i in range(3))
