@@ -288,8 +288,13 @@ class Store:
         ids = [str(i) for i in rows["id"]]
         return ids, np.asarray(rows["simhash"], dtype=np.uint64), [list(b) for b in rows["lsh_bands"]]
 
-    def write_ingest_batch(self, items: pd.DataFrame, files: pd.DataFrame) -> None:
-        """Insert a batch of new items and the outcome rows of the files they came from, atomically."""
+    def write_ingest_batch(self, items: pd.DataFrame, files: pd.DataFrame,
+                           moves: pd.DataFrame | None = None) -> None:
+        """Insert a batch of new items and the outcome rows of the files they came from, atomically.
+
+        ``moves`` (columns old, new) hands stories to a richer copy in the same transaction:
+        ``old`` and every item pointing at it then point at ``new``.
+        """
         items = items.reindex(columns=list(ITEM_COLUMNS))
         files = files.reindex(columns=list(FILE_COLUMNS))
         with self.transaction() as con:
@@ -304,6 +309,11 @@ class Store:
                 con.register("batch_files", files)
                 con.execute(f"INSERT INTO ingest_files SELECT {', '.join(FILE_COLUMNS)} FROM batch_files")
                 con.unregister("batch_files")
+            if moves is not None and len(moves):
+                con.register("story_moves", moves)
+                con.execute("UPDATE items SET duplicate_of = m.new FROM story_moves m WHERE items.duplicate_of = m.old")
+                con.execute("UPDATE items SET duplicate_of = m.new FROM story_moves m WHERE items.id = m.old")
+                con.unregister("story_moves")
 
     # -- analysis -------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ from analysis.ingest import (
 )
 from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, Richness, fingerprint, richness
 from analysis.model import Item
-from analysis.store import FILE_COLUMNS, ITEM_COLUMNS, Store
+from analysis.store import Store
 
 OnProgress = Callable[[int, int], None]
 
@@ -456,35 +456,17 @@ class _Batch:
 
 
 def _write_batch(store: Store, items: pd.DataFrame, files: pd.DataFrame, relinks: list[tuple[str, str]]) -> None:
-    """Store.write_ingest_batch, plus the stories whose richer copy takes over, in one transaction.
+    """Store.write_ingest_batch, with the stories whose richer copy takes over, in one transaction.
 
     Each (old, new) makes ``new`` canonical: ``old`` and every item pointing at it point at ``new``.
     Chains within the batch (a -> b, then b -> c) are followed, so one statement re-points them all.
     """
-    if not relinks:
-        store.write_ingest_batch(items, files)
-        return
     final = dict(relinks)
     for old in final:
         while final[old] in final:
             final[old] = final[final[old]]
-    moves = pd.DataFrame({"old": list(final), "new": list(final.values())})
-    items = items.reindex(columns=list(ITEM_COLUMNS))
-    files = files.reindex(columns=list(FILE_COLUMNS))
-    with store.transaction() as con:
-        if len(items):  # the same statements as Store.write_ingest_batch
-            con.register("batch_items", items)
-            con.execute(f"INSERT INTO items SELECT {', '.join(ITEM_COLUMNS)} FROM batch_items b "
-                        "WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = b.id)")
-            con.unregister("batch_items")
-        if len(files):
-            con.register("batch_files", files)
-            con.execute(f"INSERT INTO ingest_files SELECT {', '.join(FILE_COLUMNS)} FROM batch_files")
-            con.unregister("batch_files")
-        con.register("story_moves", moves)
-        con.execute("UPDATE items SET duplicate_of = m.new FROM story_moves m WHERE items.duplicate_of = m.old")
-        con.execute("UPDATE items SET duplicate_of = m.new FROM story_moves m WHERE items.id = m.old")
-        con.unregister("story_moves")
+    moves = pd.DataFrame({"old": list(final), "new": list(final.values())}) if final else None
+    store.write_ingest_batch(items, files, moves)
 
 
 def _instant(published: datetime | date | None) -> datetime | None:
