@@ -115,7 +115,9 @@ def _with_filters_column(source: BinaryIO, filters: str) -> BinaryIO:
         out.flush()
         out.detach()
     target.seek(0)
-    return target
+    # a reader: st.download_button reads io.BufferedReader and raw files, and refuses the
+    # BufferedRandom a TemporaryFile is ("Callable returned unsupported type": no download at all)
+    return io.BufferedReader(target.detach())
 
 
 def figure_html(fig: go.Figure) -> bytes:

@@ -198,3 +198,15 @@ def test_items_csv_written_by_duckdb_is_the_table_csv_of_the_export(synthetic_db
     assert written == expected
     if filters == Filters():
         assert b"'=HYPERLINK" in written  # a formula title is made harmless in the file too
+
+
+def test_a_written_csv_goes_to_the_download_button_as_a_type_it_reads(tmp_path):
+    """st.download_button turns str, bytes, BytesIO, BufferedReader and raw files into bytes and
+    refuses anything else (a TemporaryFile is a BufferedRandom): the all-items file must be one it reads."""
+    from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
+
+    path = tmp_path / "written.csv"
+    path.write_bytes(exports.table_csv(pd.DataFrame({"title": ["a", "b"]})))
+    for data in (exports.table_csv(path.open("rb")), exports.table_csv(path.open("rb"), filters="all dates")):
+        converted, _ = convert_data_to_bytes_and_infer_mime(data, unsupported_error=TypeError(type(data)))
+        assert converted.startswith(b"\xef\xbb\xbftitle")
