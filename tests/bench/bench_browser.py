@@ -284,7 +284,10 @@ def measure_export(browser, db: Path, target: Path) -> tuple[float, float, float
 
         def sample() -> None:
             while not done.is_set():
-                peak[0] = max(peak[0], rss())
+                try:
+                    peak[0] = max(peak[0], rss())
+                except psutil.NoSuchProcess:  # the server died: the download fails and says so
+                    return
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
