@@ -377,7 +377,7 @@ def test_claims_tracker_panels_per_row_are_in_the_url(synthetic_db, monkeypatch)
     assert "xaxis2" in spending["layout"] and spending["layout"]["xaxis2"]["domain"] == spending["layout"]["xaxis"]["domain"]
 
 
-@pytest.mark.parametrize("tab, title", [("Deployments", "Troop deployment claims by nation"),
+@pytest.mark.parametrize("tab, title", [("Deployments", "Deployment claims by nation"),
                                         ("Migration", "Border-crossing figures by place")])
 def test_claim_tabs_are_in_the_url(synthetic_db, monkeypatch, tab, title):  # noqa: F811
     at = app_test(synthetic_db, monkeypatch, page="views/claims.py", query={"claims_tab": tab})
