@@ -42,9 +42,16 @@ def shared_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built from data/demo by `flankwatch demo`, the way `make run` builds it."""
-    from analysis.cli import main
+    """A store built from data/demo by `flankwatch demo`, the way `make run` builds it.
+
+    In a process of its own: its ingest parses in spawned workers, which re-import the parent's
+    __main__, and after an AppTest that is the dashboard script, not pytest.
+    """
+    import subprocess
+    import sys
 
     path = tmp_path_factory.mktemp("demo-store") / "demo.duckdb"
-    assert main(["demo", "--db", str(path)]) == 0
+    built = subprocess.run([sys.executable, "-m", "analysis.cli", "demo", "--db", str(path)],
+                           cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr[-2000:]
     return path

@@ -32,7 +32,7 @@ DISTINCT_ARTICLES = "kind = 'article' AND duplicate_of IS NULL"
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
     with Store.open(tmp_path_factory.mktemp("demo-ingest") / "demo.duckdb") as store:
-        report = ingest_paths(store, [DEMO_DIR])
+        report = ingest_paths(store, [DEMO_DIR], workers=1)  # no spawned workers: they re-import __main__
         yield store, report
 
 
