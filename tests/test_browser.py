@@ -144,8 +144,9 @@ def test_dashboard_in_a_real_browser(server, demo_copy, tmp_path):  # noqa: F811
 
             data = _download(page, "CSV", tmp_path / "theme-volume.csv")
             rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-            assert rows[0] == ["period", "theme", "theme_label", "items", "all_items", "share"]
+            assert rows[0] == ["period", "theme", "theme_label", "items", "all_items", "share", "filters"]
             assert len(rows) > 1 and all(row[0] >= START for row in rows[1:])
+            assert all(row[-1].startswith(f"{START} to ") for row in rows[1:])  # the view it came from
 
             png = _download(page, "PNG", tmp_path / "theme-volume.png")
             assert png[:8] == b"\x89PNG\r\n\x1a\n"
