@@ -342,10 +342,17 @@ def item_view(ctx: ui.ViewContext, item_id: str) -> None:
         shown = shown.assign(**{c: shown[c].astype(object).where(shown[c].notna(), "") for c in text_columns})
         st.dataframe(shown, hide_index=True, width="stretch",
                      key=f"claims_table_{item_id}",
-                     column_config={"type": "Type", "actor": "Actor", "kind": "Kind", "value": "Value",
-                                    "value_high": "Up to", "unit": "Unit", "year": "Year", "year_high": "Until",
-                                    "speaker": "Speaker",
-                                    "evidence": st.column_config.TextColumn("Quote", width="large")})
+                     # pixel widths that add up to about 930 px: every column in sight on a 1440 px screen
+                     column_config={"type": st.column_config.TextColumn("Type", width=85),
+                                    "actor": st.column_config.TextColumn("Actor", width=95),
+                                    "kind": st.column_config.TextColumn("Kind", width=65),
+                                    "value": st.column_config.NumberColumn("Value", width=65),
+                                    "value_high": st.column_config.NumberColumn("Up to", width=60),
+                                    "unit": st.column_config.TextColumn("Unit", width=70),
+                                    "year": st.column_config.NumberColumn("Year", width=55, format="%d"),
+                                    "year_high": st.column_config.NumberColumn("Until", width=55, format="%d"),
+                                    "speaker": st.column_config.TextColumn("Speaker", width=130),
+                                    "evidence": st.column_config.TextColumn("Quote", width=250)})
         st.caption("Open a claim to confirm, reject or correct it.")
     else:
         st.caption("No claims found in this item.")
