@@ -55,3 +55,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
                            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr[-2000:]
     return path
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept():
+    """An AppTest leaves the dashboard script as __main__; spawned workers (ingest, analyze) re-import
+    __main__, so every test ends with the one pytest started with."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
