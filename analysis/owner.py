@@ -440,6 +440,7 @@ class Owner:
             if self._writer is None or self._stopping.is_set():
                 send({"retry": True})  # a command that owns the store for one job: wait until it lets go
                 return
+            send({"accepted": True})
             try:
                 code = OWNER_JOBS[name](self, payload, _SocketOutput(send))
             except Exception as exc:
@@ -455,6 +456,7 @@ class Owner:
         except (StoreError, OwnerError):
             send({"retry": True})  # letting go: the command opens the store itself or finds the next owner
             return
+        send({"accepted": True})
         try:
             code = future.result()
         except (StoreError, OwnerError) as exc:
@@ -575,13 +577,26 @@ def hand_over(path: str | os.PathLike[str], name: str, payload: dict[str, Any], 
         connection = _request(info, {"job": name, "payload": payload}, timeout=None)
     except OSError:
         return None  # it just let go; the caller tries to open the store itself
+    accepted = False
     with connection, connection.makefile("rb") as replies:
-        for raw in replies:
+        while True:
+            try:
+                raw = replies.readline()
+            except OSError:
+                if not accepted:
+                    return None  # dropped while it let go, before it took the job: try again
+                break
+            if not raw:
+                if not accepted:
+                    return None
+                break
             try:
                 message = json.loads(raw)
             except ValueError:
                 continue
-            if "line" in message:
+            if message.get("accepted"):
+                accepted = True
+            elif "line" in message:
                 out.line(str(message["line"]), err=bool(message.get("err")))
             elif "progress" in message:
                 done, total, text = message["progress"]

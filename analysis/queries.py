@@ -232,6 +232,18 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> bool:
     a bit mask holds; the plain tables then answer everything.
     """
     con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {ROLLUP_DB} (READ_WRITE)")
+    # One transaction: a page reading on another cursor meanwhile sees the old rollups, never none.
+    con.execute("BEGIN TRANSACTION")
+    try:
+        built = _build_rollups_in_transaction(con)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    return built
+
+
+def _build_rollups_in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     for table in ("facts", "theme_bits", "day_total", "day_theme", "day_topic"):
         con.execute(f"DROP TABLE IF EXISTS {ROLLUP_DB}.{table}")
     (themes,) = con.execute("SELECT count(DISTINCT theme) FROM item_themes WHERE assigned").fetchone()

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -155,6 +156,67 @@ def test_rollups_refreshed_for_the_changed_items_equal_a_rebuild(tmp_path):
         rebuilt = {table: _table(con, table) for table in ("facts", "day_total", "day_theme", "day_topic")}
     assert refreshed == rebuilt
     assert len(refreshed["facts"]) == 65
+
+
+def test_a_page_reading_while_the_rollups_are_rebuilt_always_finds_them(tmp_path):
+    """The rebuild is one transaction: a reader on another cursor sees the old rollups or the new."""
+    import threading
+
+    from analysis.ingest.runner import ingest_paths
+
+    with Store.open(tmp_path / "store.duckdb") as store:
+        ingest_paths(store, [_records(tmp_path, "a.jsonl", 400, prefix="eta")])
+        con = store.connection
+        queries.build_rollups(con)
+        done = threading.Event()
+        failures: list[str] = []
+
+        def read() -> None:
+            reader = con.cursor()
+            while not done.is_set():
+                try:
+                    (count,) = reader.execute(f"SELECT count(*) FROM {queries.ROLLUP_DB}.facts").fetchone()
+                    assert count == 400, count
+                except Exception as exc:  # noqa: BLE001 (collected, asserted below)
+                    failures.append(f"{type(exc).__name__}: {exc}")
+                    return
+            reader.close()
+
+        thread = threading.Thread(target=read)
+        thread.start()
+        try:
+            for _ in range(30):
+                queries.build_rollups(con)
+        finally:
+            done.set()
+            thread.join(30)
+    assert failures == []
+
+
+def test_a_hand_over_reset_before_the_owner_accepted_it_is_tried_again(tmp_path):
+    """An owner letting go may drop a connection still in its backlog: that job never ran, so the
+    command tries again (and opens the store itself) instead of failing with a reset."""
+    import threading
+
+    from analysis.owner import TerminalOutput, hand_over
+
+    db = tmp_path / "store.duckdb"
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    owner_file(db).write_text(json.dumps({"protocol": 1, "pid": os.getpid(), "port": port, "token": "t"}))
+
+    def reset_one() -> None:
+        connection, _ = listener.accept()
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.close()  # linger 0: the peer gets a reset, as from a listener closed with it queued
+
+    thread = threading.Thread(target=reset_one)
+    thread.start()
+    try:
+        assert hand_over(db, "ingest", {"paths": []}, TerminalOutput(sys.stdout, sys.stderr)) is None
+    finally:
+        thread.join(10)
+        listener.close()
 
 
 def _table(con, table: str) -> list[tuple]:
