@@ -8,7 +8,9 @@ store or the distributed job (`flankwatch analyze --engine spark`) wrote it from
     DIR/claims/month=YYYY-MM/*.parquet         claims columns
     DIR/analysed/month=YYYY-MM/*.parquet       analysed columns (item_id, analysed_at, model_version)
     DIR/topics/*.parquet, DIR/item_topics/month=YYYY-MM/*.parquet
-    DIR/rollups/<name>/month=YYYY-MM/*.parquet the per-day counts the dashboard reads (day_total, ...)
+    DIR/rollups/<name>/*.parquet               the dashboard's rollups, the tables and columns that
+                                               analysis/queries.py build_rollups makes in memory:
+                                               facts, theme_bits, day_total, day_theme, day_topic
     DIR/_lake.json                              what wrote it: format version, tables, model version
 
 ``month`` is the item's published month (``unknown`` when it has no date); the rows of the other
@@ -24,3 +26,4 @@ MANIFEST = "_lake.json"
 UNKNOWN_MONTH = "unknown"
 ITEM_TABLES = ("items", "item_themes", "claims", "analysed", "item_topics")
 TABLES = ITEM_TABLES + ("topics",)
+ROLLUPS = ("facts", "theme_bits", "day_total", "day_theme", "day_topic")
