@@ -299,8 +299,10 @@ DAY_ROLLUPS = {
 
 
 def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the rollups exist: tables built in memory, or views over a lake's Parquet (analysis/lake/serve.py)."""
     (found,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND table_name = 'day_topic'", [ROLLUP_DB]
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = $1 AND table_name = 'day_topic')"
+        " + (SELECT count(*) FROM duckdb_views() WHERE database_name = $1 AND view_name = 'day_topic')", [ROLLUP_DB]
     ).fetchone()
     return bool(found)
 

@@ -31,6 +31,8 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("views/sources.py", "Sources", ":material/rss_feed:", "sources"),
     ("views/upload.py", "Add articles", ":material/upload_file:", "add-articles"),
 )
+# Pages that exist to change the store (a model to accept, sources to poll, files to add): a lake has none.
+WRITING_PAGES = frozenset({"views/model.py", "views/sources.py", "views/upload.py"})
 
 
 LIVE_KEY = "fw_live"
@@ -91,17 +93,19 @@ def _wait_for_store(path: str) -> None:
         st.progress(min(1.0, progress[0] / progress[1]) if progress and progress[1] else 0.0, text=ui.md_escape(text))
 
 
-def _navigation() -> st.Page:
+def _navigation(*, lake: bool = False) -> st.Page:
     """The pages; the first is the default, served at /, and its own path (/overview) answers too.
 
     Streamlit serves the default page at the root and answers its url_path with "Page not found",
     so a link or bookmark to /overview failed. A hidden page holds that path, runs the same file
     and switches to / with the same query parameters (the saved view), so the menu marks it. Where
     the switch cannot carry them (widgets of this session already bind them), it shows the page here.
+    A ``lake`` is read-only: the pages that write are left out.
     """
     pages = [
         st.Page(path, title=title, icon=icon, url_path="" if index == 0 else url_path, default=index == 0)
         for index, (path, title, icon, url_path) in enumerate(PAGES)
+        if not (lake and path in WRITING_PAGES)
     ]
     home_file, home_title, home_icon, home_path = PAGES[0]
     alias = st.Page(home_file, title=home_title, icon=home_icon, url_path=home_path, visibility="hidden")
@@ -118,9 +122,10 @@ def _navigation() -> st.Page:
 def main() -> None:
     st.set_page_config(page_title="Flankwatch", page_icon=":material/shield:", layout="wide",
                        initial_sidebar_state="auto")
-    page = _navigation()
-
     path = data.db_path()
+    lake = data.lake_mode(path)
+    page = _navigation(lake=lake)
+
     opened = data.handle(path)
     if opened.store is None:
         _wait_for_store(path)
@@ -145,13 +150,16 @@ def main() -> None:
                              theme_labels=theme_labels, outlets=outlets, actors=actors)
     items = data.summary(path, filters)["items"] if opened.store is not None else 0
     st.sidebar.divider()
-    st.sidebar.caption(f"Store: {ui.md_escape(Path(path).name)} · {ui.plural(bounds['items'], 'item')}"
-                       + (" · read-only" if opened.read_only else ""))
-    with st.sidebar:
-        st.toggle("Live updates", key=LIVE_KEY, value=True,
-                  help="Show articles as they arrive (from the poller, `flankwatch ingest` or uploads) "
-                       "without reloading the page. Off: a notice offers them instead.")
-        _live_updates(path)
+    st.sidebar.caption(f"{'Lake' if lake else 'Store'}: {ui.md_escape(Path(path).name)} · "
+                       f"{ui.plural(bounds['items'], 'item')}" + (" · read-only" if opened.read_only else ""))
+    if lake:  # nothing arrives in a lake, so no live updates
+        st.sidebar.caption(data.LAKE_READ_ONLY)
+    else:
+        with st.sidebar:
+            st.toggle("Live updates", key=LIVE_KEY, value=True,
+                      help="Show articles as they arrive (from the poller, `flankwatch ingest` or uploads) "
+                           "without reloading the page. Off: a notice offers them instead.")
+            _live_updates(path)
     if taxonomy_error:
         st.sidebar.warning(f"Theme labels unavailable: {ui.md_escape(taxonomy_error)}")
 

@@ -8,6 +8,10 @@ store (a command that started first), the dashboard says who and how far it is, 
 store by itself when it is free; nothing about that wait is cached. Each query's small result is
 cached by ``st.cache_data``, keyed by the store path and the frozen ``Filters``; the cache is
 cleared once per new generation of the store (see ``live_generation``).
+
+A lake (`flankwatch serve --lake DIR`, $FLANKWATCH_LAKE) takes the store's place: its reader
+(analysis/lake/serve.py) answers the same queries over Parquet, never changes, and refuses writes;
+the pages that write say so instead (``LAKE_READ_ONLY``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, BinaryIO
 
 import duckdb
@@ -26,12 +31,18 @@ import streamlit as st
 
 from analysis import corrections as fw_corrections
 from analysis import freshness, owner, queries
+from analysis.lake.serve import LAKE_ENV, LakeReader, is_lake
 from analysis.paths import resolve_db
 from analysis.queries import Filters
 from analysis.store import Store, StoreError
 from analysis.themes import Taxonomy, TaxonomyError, load_taxonomy
 from dashboard import claim_views, exports
 from dashboard.exports import ImageRenderer
+
+LAKE_READ_ONLY = ("This is a lake: Parquet files written by `flankwatch export --parquet` or the Spark job, "
+                  "read here without loading them. It is read-only, because the next export or job run would "
+                  "overwrite any change: upload articles, correct themes and claims, refit topics, retrain the "
+                  "model and poll sources on the store (`flankwatch serve --db`), then export it again.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +56,33 @@ class StoreHandle:
 
 
 def db_path() -> str:
-    """The store this dashboard shows: $FLANKWATCH_DB (set by `flankwatch serve`) or the default."""
+    """The store this dashboard shows: $FLANKWATCH_DB (set by `flankwatch serve`) or the default; or the
+    lake folder $FLANKWATCH_LAKE (set by `flankwatch serve --lake`)."""
+    if os.environ.get(LAKE_ENV):
+        return str(Path(os.environ[LAKE_ENV]).resolve())
     return str(resolve_db(None).resolve())
+
+
+def lake_mode(path: str) -> bool:
+    """Whether ``path`` is a lake (read-only, never changing) rather than a store."""
+    return is_lake(path)
 
 
 def _with_rollups(store: Store, started: Any) -> None:
     freshness.refresh_since(store.connection, started)
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda found: owner.detach(found.path))
-def _owner(path: str) -> owner.Owner:
+def _release(found: owner.Owner | LakeReader) -> None:
+    if isinstance(found, LakeReader):
+        found.close()
+    else:
+        owner.detach(found.path)
+
+
+@st.cache_resource(show_spinner=False, on_release=_release)
+def _owner(path: str) -> owner.Owner | LakeReader:
+    if is_lake(path):
+        return LakeReader(path).open()
     found = owner.attach(path)
     if _with_rollups not in found._after_write:
         found.on_write(_with_rollups)
@@ -74,11 +102,13 @@ def handle(path: str | None = None) -> StoreHandle:
     found = _owner(path)
     if found.store is None:
         return StoreHandle(path, None, True, found.failed or found.waiting_for or f"{path}: opening the store…")
+    if isinstance(found, LakeReader):
+        return StoreHandle(path, found.store, True, LAKE_READ_ONLY)
     _rollups_built(path)
     return StoreHandle(path, found.store, False)
 
 
-def the_owner(path: str) -> owner.Owner:
+def the_owner(path: str) -> owner.Owner | LakeReader:
     return _owner(path)
 
 

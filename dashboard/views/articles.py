@@ -326,13 +326,17 @@ def item_view(ctx: ui.ViewContext, item_id: str) -> None:
                 blocks.append(f"<p style='margin:0.4rem 0 0.1rem 0'><b>{label}</b></p>"
                               f"<ul style='margin:0 0 0.3rem 1.2rem'>{items}</ul>")
             st.html("".join(blocks))
-    with st.container(border=True, key=f"theme_corrections_{item_id}"):
-        st.caption("Correct the themes: confirm or reject each one, or add one the model missed. "
-                   + ("Read-only: another process has the store open." if ctx.read_only else
-                      "Every page counts the corrected themes at once."))
-        st.text_input("Note for your corrections (optional)", key=f"correction_note_{item_id}",
-                      placeholder="e.g. Belarus is only the route here", disabled=ctx.read_only)
-        theme_corrections(ctx, item_id, themes, latest)
+    lake = data.lake_mode(ctx.db)  # read-only: no corrections (the next export would lose them)
+    if lake:
+        st.caption(f"Corrections are not offered here. {ctx.notice}")
+    else:
+        with st.container(border=True, key=f"theme_corrections_{item_id}"):
+            st.caption("Correct the themes: confirm or reject each one, or add one the model missed. "
+                       + ("Read-only: another process has the store open." if ctx.read_only else
+                          "Every page counts the corrected themes at once."))
+            st.text_input("Note for your corrections (optional)", key=f"correction_note_{item_id}",
+                          placeholder="e.g. Belarus is only the route here", disabled=ctx.read_only)
+            theme_corrections(ctx, item_id, themes, latest)
 
     st.subheader("Claims", anchor=False)
     if len(claims):
@@ -353,10 +357,12 @@ def item_view(ctx: ui.ViewContext, item_id: str) -> None:
                                     "year_high": st.column_config.NumberColumn("Until", width=55, format="%d"),
                                     "speaker": st.column_config.TextColumn("Speaker", width=130),
                                     "evidence": st.column_config.TextColumn("Quote", width=250)})
-        st.caption("Open a claim to confirm, reject or correct it.")
+        if not lake:
+            st.caption("Open a claim to confirm, reject or correct it.")
     else:
         st.caption("No claims found in this item.")
-    claim_corrections(ctx, item_id, claims, latest)
+    if not lake:
+        claim_corrections(ctx, item_id, claims, latest)
 
     related = detail["related"]
     st.subheader(f"Related headlines ({len(related)})", anchor=False)

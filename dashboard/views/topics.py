@@ -28,6 +28,9 @@ def refit(ctx: ui.ViewContext) -> dict:
 
 
 def _refit_controls(ctx: ui.ViewContext) -> None:
+    if data.lake_mode(ctx.db):  # read-only: a refit would be lost at the next export
+        st.caption(f"Refitting topics is not offered here. {ctx.notice}")
+        return
     st.caption("New items join the nearest existing topic, so topics keep their ids and labels. Refitting "
                "discovers them again over the whole store; a new topic that shares most of its items with an "
                "old one keeps the old id and label.")
