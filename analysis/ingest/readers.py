@@ -21,6 +21,7 @@ from analysis.ingest.markup import clean_text, html_to_text
 from analysis.ingest.outlets import domain_of, outlet_for_domain, zone_for
 from analysis.ingest.pages import parse_page
 from analysis.ingest.records import match_columns, record_to_item
+from analysis.ingest.warc import looks_like_warc, read_warc
 from analysis.model import Item, normalise_text, stable_id
 
 
@@ -586,6 +587,8 @@ def _looks_like_jsonl(head: str) -> bool:
 
 
 READERS: tuple[Reader, ...] = (
+    # First: a web archive holds HTML pages, which the sniffs after it would claim. ".gz": a .warc.gz's suffix.
+    Reader("warc", (".warc", ".gz"), looks_like_warc, read_warc, reads_bytes=True),
     Reader("feed", (".rss", ".atom"), _looks_like_feed, read_feed, reads_bytes=True),
     Reader("html", (".html", ".htm", ".xhtml"), _looks_like_html, read_html),
     Reader("jsonl", (".jsonl", ".ndjson"), _looks_like_jsonl, read_jsonl),
