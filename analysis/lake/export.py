@@ -22,7 +22,6 @@ from analysis.owner import JobOutput, job
 from analysis.store import Store, StoreError
 
 
-
 def _month(alias: str) -> str:
     """The partition of an item (``alias`` is the items table): its published month, or unknown."""
     return f"coalesce(strftime({alias}.published_date, '%Y-%m'), '{UNKNOWN_MONTH}')"
