@@ -41,9 +41,9 @@ def store(tmp_path):
 def test_ingest_every_fixture_format(store, fixtures_dir):
     report = ingest_paths(store, [fixtures_dir])
     assert report.failures == []
-    assert {o.reader for o in report.outcomes} == {"text_page", "html", "json", "jsonl", "csv", "feed"}
+    assert {o.reader for o in report.outcomes} == {"text_page", "html", "json", "jsonl", "csv", "feed", "warc"}
     counts = store.query_df("SELECT kind, count(*) AS n FROM items GROUP BY kind ORDER BY kind")
-    assert counts.to_dict("records") == [{"kind": "article", "n": 13}, {"kind": "headline", "n": 3}]
+    assert counts.to_dict("records") == [{"kind": "article", "n": 15}, {"kind": "headline", "n": 3}]
     row = store.connection.execute(
         "SELECT published_at, published_date FROM items WHERE title LIKE 'Allied leaders%'").fetchone()
     assert str(row[1]) == "2023-07-11"
@@ -53,13 +53,13 @@ def test_ingest_every_fixture_format(store, fixtures_dir):
 def test_reingesting_the_same_files_adds_nothing(store, fixtures_dir, tmp_path):
     first = ingest_paths(store, [fixtures_dir])
     second = ingest_paths(store, [fixtures_dir])
-    assert first.totals["new"] == 16
+    assert first.totals["new"] == 18
     assert second.totals["new"] == 0 and second.totals["unchanged_files"] == len(second.outcomes)
     copy = tmp_path / "copy.json"
     copy.write_bytes((fixtures_dir / "exports" / "articles.json").read_bytes() + b"\n")
     third = ingest_paths(store, [copy])
     assert (third.totals["new"], third.totals["duplicate"]) == (0, 2)
-    assert store.count_items() == 16
+    assert store.count_items() == 18
 
 
 def test_near_duplicates_are_linked_not_counted_twice(store, tmp_path):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from analysis.ingest.decoding import decode_bytes
 from analysis.ingest.errors import ReadError
-from analysis.ingest.readers import READERS, reader_for, supported_suffixes, xml_head
+from analysis.ingest.readers import READERS, file_suffix, reader_for, supported_suffixes, xml_head
 from analysis.model import Item
 
 __all__ = ["MAX_FILE_BYTES", "READERS", "FileRead", "ReadError", "describe_error", "load_bytes", "read_bytes",
-           "read_file", "read_path", "supported_suffixes"]
+           "file_suffix", "read_file", "read_path", "supported_suffixes"]
 
 MAX_FILE_BYTES = 32_000_000
 
@@ -52,7 +52,7 @@ def load_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
 def read_path(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> FileRead:
     """Read one file from disk; every problem is a ReadError that names the file."""
     data = load_bytes(path, max_bytes=max_bytes)
-    return read_bytes(data, name=str(path), suffix=path.suffix, max_bytes=max_bytes)
+    return read_bytes(data, name=str(path), suffix=file_suffix(path.name), max_bytes=max_bytes)
 
 
 def read_bytes(data: bytes, *, name: str, suffix: str, max_bytes: int = MAX_FILE_BYTES) -> FileRead:

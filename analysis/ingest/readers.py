@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -587,8 +588,8 @@ def _looks_like_jsonl(head: str) -> bool:
 
 
 READERS: tuple[Reader, ...] = (
-    # First: a web archive holds HTML pages, which the sniffs after it would claim. ".gz": a .warc.gz's suffix.
-    Reader("warc", (".warc", ".gz"), looks_like_warc, read_warc, reads_bytes=True),
+    # First: a web archive holds HTML pages, which the sniffs after it would claim.
+    Reader("warc", (".warc", ".warc.gz"), looks_like_warc, read_warc, reads_bytes=True),
     Reader("feed", (".rss", ".atom"), _looks_like_feed, read_feed, reads_bytes=True),
     Reader("html", (".html", ".htm", ".xhtml"), _looks_like_html, read_html),
     Reader("jsonl", (".jsonl", ".ndjson"), _looks_like_jsonl, read_jsonl),
@@ -599,6 +600,12 @@ READERS: tuple[Reader, ...] = (
 # Files ending in .xml are feeds or pages: the content decides.
 SNIFFED_SUFFIXES = (".xml", "")
 _XML_READERS = ("feed", "html")
+
+
+def file_suffix(name: str) -> str:
+    """A file name's suffix as the readers know it: ".warc.gz" is one, ".gz" alone is none of theirs."""
+    lowered = name.lower()
+    return ".warc.gz" if lowered.endswith(".warc.gz") else Path(lowered).suffix
 
 
 def reader_for(suffix: str, head: str) -> Reader | None:

@@ -30,6 +30,7 @@ from analysis.ingest import (
     describe_error,
     load_bytes,
     read_bytes,
+    file_suffix,
     supported_suffixes,
 )
 from analysis.ingest.dedup import Fingerprint, NearDuplicateIndex, Richness, fingerprint, richness
@@ -127,7 +128,7 @@ def ingest_uploads(store: Store, uploads: Sequence[tuple[str, bytes]], *, progre
     """Ingest files received from a browser; their names are only shown, never used as paths."""
     known_files = store.ingested_file_hashes()
     parsed = (
-        _parse(f"upload:{safe_name(name)}", Path(safe_name(name)).suffix, data, known_files, max_bytes)
+        _parse(f"upload:{safe_name(name)}", file_suffix(safe_name(name)), data, known_files, max_bytes)
         for name, data in uploads
     )
     return _ingest(store, parsed, known_files=known_files, total=len(uploads), missing=[], progress=progress,
@@ -216,12 +217,12 @@ def _walk(folder: Path, suffixes: set[str], problems: list[FileOutcome]) -> list
             if entry.startswith(".") or not path.is_symlink():
                 continue
             target = path.resolve()
-            if not target.is_relative_to(root) and (target.is_dir() or target.suffix.lower() in suffixes):
+            if not target.is_relative_to(root) and (target.is_dir() or file_suffix(target.name) in suffixes):
                 links_out.append(FileOutcome(str(path), "skipped", error=(
                     f"a link to {target}, outside {folder}: not followed (name the file itself to read it)")))
         for name in names:
             path = here / name
-            if name.startswith(".") or path.suffix.lower() not in suffixes or not path.is_file():
+            if name.startswith(".") or file_suffix(name) not in suffixes or not path.is_file():
                 continue
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 continue
@@ -261,7 +262,7 @@ def _parse_path(path: str, known_files: set[str], max_bytes: int) -> _Parsed:
         data = load_bytes(Path(path), max_bytes=max_bytes)
     except ReadError as exc:
         return _Parsed(path, "failed", error=exc.problem)
-    return _parse(path, Path(path).suffix, data, known_files, max_bytes)
+    return _parse(path, file_suffix(Path(path).name), data, known_files, max_bytes)
 
 
 # Set once in each worker process by the pool initializer, so the known-file set is sent once
@@ -402,6 +403,23 @@ class _Stories:
             self.known_.setdefault(item_id, (bool(precise), int(size), int(headlines)))
 
 
+def item_row(item: Item, print_: Fingerprint | None, *, duplicate_of: str | None, run_id: int | None,
+             ingested_at: datetime, source_name: str | None) -> dict:
+    """An item as a row of the store's items table (and of a lake's items, analysis/lake)."""
+    return {
+        "id": item.id, "kind": item.kind, "title": item.title, "text": item.text,
+        "published_at": _instant(item.published), "published_date": item.published_date,
+        "published_approximate": item.published_approximate, "outlet": item.outlet,
+        "byline": item.byline, "dateline": item.dateline, "section": item.section,
+        "tags": list(item.tags), "url": item.url, "parent_id": item.parent_id,
+        "source_path": item.source_path,
+        "simhash": print_.simhash if print_ else None,
+        "lsh_bands": list(print_.bands) if print_ else None,
+        "duplicate_of": duplicate_of, "run_id": run_id,
+        "ingested_at": ingested_at, "source_name": source_name,
+    }
+
+
 class _Batch:
     """Rows waiting for one transaction: new items and the outcomes of the files they came from."""
 
@@ -418,18 +436,8 @@ class _Batch:
         self.relinks.append((old, new))
 
     def add_item(self, item: Item, print_, duplicate_of: str | None) -> None:
-        self.items.append({
-            "id": item.id, "kind": item.kind, "title": item.title, "text": item.text,
-            "published_at": _instant(item.published), "published_date": item.published_date,
-            "published_approximate": item.published_approximate, "outlet": item.outlet,
-            "byline": item.byline, "dateline": item.dateline, "section": item.section,
-            "tags": list(item.tags), "url": item.url, "parent_id": item.parent_id,
-            "source_path": item.source_path,
-            "simhash": print_.simhash if print_ else None,
-            "lsh_bands": list(print_.bands) if print_ else None,
-            "duplicate_of": duplicate_of, "run_id": self.run_id,
-            "ingested_at": datetime.now(timezone.utc), "source_name": self.source_name,
-        })
+        self.items.append(item_row(item, print_, duplicate_of=duplicate_of, run_id=self.run_id,
+                                   ingested_at=datetime.now(timezone.utc), source_name=self.source_name))
 
     def add_outcome(self, outcome: FileOutcome, *, sha256: str | None) -> None:
         self.files.append({

@@ -1,0 +1,82 @@
+"""Files read into a lake (`flankwatch ingest --lake`): the store's items, on this machine or on Spark."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.ingest.runner import ingest_paths
+from analysis.lake.ingest import LakeIngestError, ingest_to_lake
+from analysis.lake.sparkenv import spark_missing
+from analysis.store import Store
+
+COMPARED = ("id, kind, title, text, published_at, published_date, published_approximate, outlet, byline, "
+            "dateline, section, tags, url, parent_id, source_path, simhash, lsh_bands")
+
+
+def _lake_items(lake: Path) -> list[tuple]:
+    with duckdb.connect() as con:
+        return con.execute(f"""SELECT {COMPARED} FROM read_parquet('{lake}/items/**/*.parquet', hive_partitioning = true)
+                               ORDER BY id""").fetchall()
+
+
+def _inputs(tmp_path: Path, fixtures_dir: Path) -> Path:
+    folder = tmp_path / "in"
+    shutil.copytree(fixtures_dir, folder / "fixtures")
+    (folder / "broken.json").write_text('{"title": "unterminated', encoding="utf-8")
+    shutil.copy(fixtures_dir / "html" / "article.html", folder / "again.html")  # the same item twice
+    return folder
+
+
+def test_a_lake_holds_the_items_the_store_would_hold(tmp_path, fixtures_dir):
+    folder = _inputs(tmp_path, fixtures_dir)
+    summary = ingest_to_lake([folder], tmp_path / "lake", workers=1)
+    assert "; 1 file failed" in summary
+    with Store.open(tmp_path / "store.duckdb") as store:
+        ingest_paths(store, [folder], workers=1)
+        stored = store.connection.execute(f"SELECT {COMPARED} FROM items ORDER BY id").fetchall()
+    assert _lake_items(tmp_path / "lake") == stored
+    months = sorted(p.name for p in (tmp_path / "lake" / "items").iterdir())
+    assert "month=2023-09" in months and all(m.startswith("month=") for m in months)
+    with duckdb.connect() as con:
+        failed = con.execute(f"""SELECT path, error FROM read_parquet('{tmp_path}/lake/ingest_files/*.parquet')
+                                 WHERE status = 'failed'""").fetchall()
+    assert [Path(p).name for p, _ in failed] == ["broken.json"] and failed[0][1]
+
+
+def test_an_existing_folder_is_refused_and_a_failed_run_leaves_nothing(tmp_path, fixtures_dir, monkeypatch):
+    out = tmp_path / "lake"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(LakeIngestError, match="exists already"):
+        ingest_to_lake([fixtures_dir], out, workers=1)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+    from analysis.lake import ingest as lake_ingest
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(lake_ingest, "_write_lake", fail)
+    with pytest.raises(OSError, match="disk full"):
+        ingest_to_lake([fixtures_dir], tmp_path / "second", workers=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lake"]
+
+
+def test_nothing_to_read_names_the_path(tmp_path):
+    with pytest.raises(LakeIngestError, match="no-such-folder: no such file or folder"):
+        ingest_to_lake([tmp_path / "no-such-folder"], tmp_path / "lake")
+
+
+def test_spark_reads_the_files_into_the_same_lake(tmp_path, fixtures_dir):
+    missing = spark_missing()
+    if missing:
+        pytest.skip(f"Spark cannot run here: {missing}")
+    folder = _inputs(tmp_path, fixtures_dir)
+    ingest_to_lake([folder], tmp_path / "local", workers=1)
+    ingest_to_lake([folder], tmp_path / "spark", engine="spark", master="local[2]")
+    local, spark = _lake_items(tmp_path / "local"), _lake_items(tmp_path / "spark")
+    assert len(local) == 18 and spark == local
