@@ -25,6 +25,11 @@ def _add_wait(parser: argparse.ArgumentParser) -> None:
                         help="how long to wait for a store another process holds without taking work (default 120)")
 
 
+def _add_master(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--master", default="local[2]",
+                        help="with --engine spark: the Spark master URL (default local[2])")
+
+
 def _add_themes(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--themes", type=Path, help="taxonomy TOML file (default: data/themes.toml)")
 
@@ -67,9 +72,30 @@ def _run_job(args: argparse.Namespace, name: str, payload: dict, handover_payloa
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
+    if args.lake:
+        return _ingest_lake(args)
     payload = {"paths": list(args.paths), "quiet": args.quiet}
     absolute = [p if os.path.isabs(p) else os.path.join(os.getcwd(), p) for p in args.paths]
     return _run_job(args, "ingest", payload, {**payload, "paths": absolute})
+
+
+def _ingest_lake(args: argparse.Namespace) -> int:
+    from analysis.lake.ingest import LakeIngestError, ingest_to_lake
+    from analysis.lake.sparkenv import SparkUnavailable
+
+    try:
+        print(ingest_to_lake(args.paths, args.lake, engine=args.engine, master=args.master,
+                             overwrite=args.overwrite))
+    except (LakeIngestError, SparkUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from analysis.lake.export import export_command
+
+    return export_command(resolve_db(args.db), args.parquet, args.overwrite)
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -267,6 +293,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     process (Ctrl-C, SIGTERM) stops everything: the server, the poller, then the owner, which
     finishes the write in hand and closes the store.
     """
+    if args.lake:
+        from analysis.lake.serve import serve_lake
+
+        return serve_lake(args.lake, port=args.port, address=args.address)
     from streamlit.web import cli as streamlit_cli
 
     from analysis import jobs  # noqa: F401  (registers the jobs commands hand over)
@@ -309,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="read files, folders (recursive) and globs into the store")
     p.add_argument("paths", nargs="+")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--lake", metavar="DIR", help="read the files into a new Parquet lake instead of the store")
+    p.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="with --lake: read on this machine's cores or on Spark (default local)")
+    _add_master(p)
+    p.add_argument("--overwrite", action="store_true", help="with --lake: replace an existing lake")
     _add_db(p)
     _add_wait(p)
     p.set_defaults(func=_cmd_ingest)
@@ -323,6 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait(p)
     _add_themes(p)
     p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("export", help="write the store's tables as Parquet partitioned by month (a lake)")
+    p.add_argument("--parquet", required=True, metavar="DIR", help="the lake folder to write")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing lake at DIR")
+    _add_db(p)
+    p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("topics", help="list the discovered topics; --refit fits them again")
     p.add_argument("--refit", action="store_true",
@@ -377,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8501)
     p.add_argument("--address", default="127.0.0.1")
     p.add_argument("--no-poll", action="store_true", help="do not poll the sources file")
+    p.add_argument("--lake", metavar="DIR", help="open a Parquet lake (export or Spark output) read-only instead")
     _add_sources(p)
     _add_db(p)
     p.set_defaults(func=_cmd_serve)

@@ -132,3 +132,6 @@ def correction_records(store: Store, payload: dict[str, Any], out: JobOutput) ->
     for record in records(store):
         out.line(json.dumps(record, default=str, ensure_ascii=False))
     return 0
+
+
+from analysis.lake import export as _lake_export  # noqa: E402,F401  (registers the "export" job)

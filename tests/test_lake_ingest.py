@@ -80,3 +80,18 @@ def test_spark_reads_the_files_into_the_same_lake(tmp_path, fixtures_dir):
     ingest_to_lake([folder], tmp_path / "spark", engine="spark", master="local[2]")
     local, spark = _lake_items(tmp_path / "local"), _lake_items(tmp_path / "spark")
     assert len(local) == 18 and spark == local
+
+
+def test_the_commands_write_lakes_and_refuse_to_overwrite(tmp_path, fixtures_dir, capsys):
+    from analysis.cli import main
+
+    assert main(["ingest", "--lake", str(tmp_path / "read"), str(fixtures_dir)]) == 0
+    assert "into" in capsys.readouterr().out
+    assert main(["ingest", "--lake", str(tmp_path / "read"), str(fixtures_dir)]) == 2
+    assert "exists already; pass --overwrite" in capsys.readouterr().err
+    db = str(tmp_path / "store.duckdb")
+    assert main(["ingest", str(fixtures_dir), "--db", db, "-q"]) == 0
+    assert main(["export", "--parquet", str(tmp_path / "exported"), "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].startswith("exported 18 items")
+    assert main(["export", "--parquet", str(tmp_path / "exported"), "--db", db]) == 2
+    assert _lake_items(tmp_path / "exported") == _lake_items(tmp_path / "read")
