@@ -155,12 +155,21 @@ class _Source:
 
     table: str
     facts: bool
+    cards: bool = False  # a lake's item cards (fw_rollups.cards): item lists read them, not the item tables
 
 
 def _source(con: duckdb.DuckDBPyConnection, rollups: bool) -> _Source:
     if rollups and has_rollups(con):
-        return _Source(FACTS, True)
+        return _Source(FACTS, True, has_cards(con))
     return _Source("items", False)
+
+
+def has_cards(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a lake's item cards are attached (analysis/lake/rollups.py writes them; a store has none)."""
+    (found,) = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE database_name = ? AND view_name = 'cards'", [ROLLUP_DB]
+    ).fetchone()
+    return bool(found)
 
 
 def item_where(filters: Filters, *, alias: str = "i", dated: bool = False, facts: bool = False) -> _Where:
@@ -225,7 +234,7 @@ def build_rollups(con: duckdb.DuckDBPyConnection) -> bool:
 
     Filtering a million items by theme means a semi-join with several million theme rows, and
     counting them per theme per week a join; the facts (one row per counted item: day, kind,
-    outlet, theme bit mask, topic, map position) and the per-day rollups (day x kind x outlet x
+    outlet, theme bit mask, topic, map position, claims) and the per-day rollups (day x kind x outlet x
     theme or topic) answer both in milliseconds. They live in memory, are visible to every
     cursor of the connection, and must be rebuilt after the store changes (the dashboard does
     so after an upload). Returns False, and builds nothing, when the store has more themes than
@@ -275,8 +284,10 @@ def facts_select(where: str = "true") -> str:
         FROM item_topics GROUP BY item_id
     )
     SELECT i.id, i.kind, i.published_date, i.published_at, i.outlet, CAST(NULL AS VARCHAR) AS duplicate_of,
-           coalesce(m.theme_mask, CAST(0 AS UBIGINT)) AS theme_mask, p.topic_id, p.x, p.y
+           coalesce(m.theme_mask, CAST(0 AS UBIGINT)) AS theme_mask, p.topic_id, p.x, p.y,
+           coalesce(cl.claims, 0) AS claims
     FROM items i LEFT JOIN masks m ON m.item_id = i.id LEFT JOIN places p ON p.item_id = i.id
+    LEFT JOIN (SELECT item_id, count(*) AS claims FROM claims GROUP BY item_id) cl ON cl.item_id = i.id
     WHERE i.duplicate_of IS NULL AND ({where})"""
 
 
@@ -406,16 +417,21 @@ def summary(con: duckdb.DuckDBPyConnection, filters: Filters, *, rollups: bool =
     """The Overview's headline figures for the filtered store."""
     source = _source(con, rollups)
     where = item_where(filters, facts=source.facts)
+    # The facts count each item's claims; by actor, the claims themselves are read.
+    counted = source.facts and not filters.actors
     row = con.execute(f"""
         SELECT count(*), count(*) FILTER (WHERE kind = 'article'), count(*) FILTER (WHERE kind = 'headline'),
                count(DISTINCT outlet), min(published_date), max(published_date),
-               count(*) FILTER (WHERE published_date IS NULL)
+               count(*) FILTER (WHERE published_date IS NULL){", coalesce(sum(claims), 0)" if counted else ""}
         FROM {source.table} i WHERE {where.sql}""", where.params).fetchone()
-    claims_where = _claim_where(filters, facts=source.facts)
-    (claims_count,) = con.execute(
-        f"SELECT count(*) FROM claims c JOIN {source.table} i ON i.id = c.item_id WHERE {claims_where.sql}",
-        claims_where.params,
-    ).fetchone()
+    if counted:
+        claims_count = row[7]
+    else:
+        claims_where = _claim_where(filters, facts=source.facts)
+        (claims_count,) = con.execute(
+            f"SELECT count(*) FROM claims c JOIN {source.table} i ON i.id = c.item_id WHERE {claims_where.sql}",
+            claims_where.params,
+        ).fetchone()
     return {
         "items": int(row[0]), "articles": int(row[1]), "headlines": int(row[2]), "sources": int(row[3]),
         "first": row[4], "last": row[5], "undated": int(row[6]), "claims": int(claims_count),
@@ -515,6 +531,10 @@ def spike_headlines(
         return pd.DataFrame(columns=["key", "period", "id", "title", "outlet", "published_date", "rank"])
     source = _source(con, rollups)
     where = item_where(filters, alias="i", dated=True, facts=source.facts)
+    keys = [str(k) for k in spikes["key"]]
+    periods = [pd.Timestamp(p).date() for p in spikes["period"]]
+    if source.cards:
+        return _df(con, _spike_cards_sql(dim.name, freq, where), [keys, periods, *where.params, per_spike])
     join = dim.join.format(item="c")
     sql = f"""
     WITH wanted AS (
@@ -536,9 +556,36 @@ def spike_headlines(
     FROM ranked r JOIN items t ON t.id = r.id
     WHERE r.rank <= ? ORDER BY r.key, r.period, r.rank
     """
-    keys = [str(k) for k in spikes["key"]]
-    periods = [pd.Timestamp(p).date() for p in spikes["period"]]
     return _df(con, sql, [keys, periods, *where.params, per_spike])
+
+
+def _spike_cards_sql(dimension: DimensionName, freq: Freq, where: _Where) -> str:
+    """spike_headlines on a lake: the facts give each item its themes (bits) or topic, the cards by
+    id and date its theme scores and title, so no item table is read by id."""
+    if dimension == "theme":
+        keyed = f"JOIN {ROLLUP_DB}.theme_bits b ON i.theme_mask & b.bit <> 0 AND b.theme = w.key"
+        rank = "t.scores[list_position(t.themes, c.key)] DESC"
+    else:
+        keyed = "AND CAST(i.topic_id AS VARCHAR) = w.key"
+        rank = "c.published_date"
+    return f"""
+    WITH wanted AS (
+        SELECT unnest(?::VARCHAR[]) AS key, unnest(?::DATE[]) AS period
+    ),
+    candidates AS MATERIALIZED (
+        SELECT i.id, i.kind, i.published_date, w.key, w.period FROM {FACTS} i
+        JOIN wanted w ON CAST(date_trunc('{freq}', i.published_date) AS DATE) = w.period
+        {keyed}
+        WHERE {where.sql}
+    ),
+    ranked AS (
+        SELECT c.key, c.period, c.id, c.published_date, t.title, t.outlet,
+               row_number() OVER (PARTITION BY c.key, c.period ORDER BY {rank}, c.kind, c.published_date, c.id) AS rank
+        FROM candidates c JOIN {ROLLUP_DB}.cards t ON t.id = c.id AND t.published_date = c.published_date
+    )
+    SELECT key, period, id, title, outlet, published_date, rank FROM ranked
+    WHERE rank <= ? ORDER BY key, period, rank
+    """
 
 
 def compare_periods(
@@ -591,8 +638,18 @@ def compare_periods(
 
 # -- items --------------------------------------------------------------------------------------
 
-def _item_list(extra: str = "") -> str:
-    """The columns of an item list (and ``extra`` ones of ``p``), for the ids in a CTE named ``page`` (with a ``position``)."""
+def _item_list(extra: str = "", *, cards: bool = False) -> str:
+    """The columns of an item list (and ``extra`` ones of ``p``), for the ids in a CTE named ``page`` (with a ``position``).
+
+    On a lake, from its item cards, found by id and date: the date lets the Parquet scan skip every
+    row group of other days (a lookup by id alone reads all of them).
+    """
+    if cards:
+        return f"""
+    SELECT p.id, p.published_date, p.published_at, t.title, t.outlet, p.kind, t.themes, t.claims{extra}
+    FROM page p JOIN {ROLLUP_DB}.cards t ON t.id = p.id AND t.published_date IS NOT DISTINCT FROM p.published_date
+    ORDER BY p.position
+    """
     return f"""
     SELECT p.id, p.published_date, p.published_at, t.title, t.outlet, p.kind,
            coalesce(th.themes, []) AS themes, coalesce(cl.claims, 0) AS claims{extra}
@@ -619,12 +676,20 @@ def latest_items(con: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int
     themed = ("c.theme_mask <> 0" if source.facts else
               "c.id IN (SELECT item_id FROM item_themes WHERE assigned AND item_id IN (SELECT id FROM candidates))")
     frame = pd.DataFrame()
-    for candidates in (50 * limit, None):
+    # The newest month first (on a lake its row groups alone are read), then the newest 50 * limit
+    # items of any date, then all: each step is exact when it finds ``limit`` notable items.
+    steps: list[tuple[int | None, str]] = [(50 * limit, ""), (None, "")]
+    if source.cards:  # no item matching the filters is newer than their end, nor than the newest item
+        newest = (f"DATE '{filters.end.isoformat()}'" if filters.end is not None
+                  else f"(SELECT max(published_date) FROM {source.table})")
+        steps.insert(0, (50 * limit, f" AND i.published_date >= {newest} - INTERVAL 31 DAY"))
+    for candidates, recent in steps:
         cap = "" if candidates is None else f"ORDER BY {order} LIMIT {int(candidates)}"
+        params = where.params
         sql = f"""
         WITH candidates AS MATERIALIZED (
             SELECT i.id, i.kind, i.published_date, i.published_at{", i.theme_mask" if source.facts else ""}
-            FROM {source.table} i WHERE {where.sql} {cap}
+            FROM {source.table} i WHERE {where.sql}{recent} {cap}
         ),
         chosen AS MATERIALIZED (
             SELECT * FROM candidates c
@@ -632,9 +697,9 @@ def latest_items(con: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int
             ORDER BY {order} LIMIT ?
         ),
         page AS (SELECT *, row_number() OVER (ORDER BY {order}) AS position FROM chosen)
-        {_item_list()}
+        {_item_list(cards=source.cards)}
         """
-        frame = _df(con, sql, [*where.params, limit])
+        frame = _df(con, sql, [*params, limit])
         if len(frame) >= limit:
             break
     return frame
@@ -778,7 +843,7 @@ def _search_sql(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str, 
         ORDER BY {order} LIMIT ? OFFSET ?
     ),
     page AS (SELECT *, row_number() OVER (ORDER BY {order}) AS position FROM chosen)
-    {_item_list(", p.total" if total else "")}
+    {_item_list(", p.total" if total else "", cards=source.cards)}
     """
     return sql, [*where.params, limit, offset]
 

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from analysis import queries
-from analysis.lake import LAKE_FORMAT, MANIFEST, ROLLUPS, TABLES, UNKNOWN_MONTH
+from analysis.lake import CARDS, LAKE_FORMAT, MANIFEST, ROLLUPS, TABLES, UNKNOWN_MONTH
 from analysis.lake import export as lake_export
 from analysis.lake.errors import LakeError
 from analysis.lake.export import export_command, export_lake, read_manifest
@@ -111,7 +111,7 @@ def test_partition_folders_are_the_items_months(lake):
         found = {p.name for p in (lake / table).iterdir()}
         assert found <= {f"month={m}" for m in months} and found, table
     assert [p.name for p in (lake / "topics").iterdir()] == ["data_0.parquet"]
-    assert {p.name for p in (lake / "rollups").iterdir()} == set(ROLLUPS)
+    assert {p.name for p in (lake / "rollups").iterdir()} == {*ROLLUPS, CARDS}
     assert not [p for p in lake.parent.iterdir() if p.name.startswith(".")], "a staging folder was left"
 
 
@@ -135,7 +135,7 @@ def test_the_manifest(store_path, lake):
     assert manifest["model_version"] is None  # no analyst-accepted model: the shipped one
     assert manifest["analysed_model_versions"] == [version]
     assert manifest["written_at"].endswith("+00:00")
-    assert set(manifest["rollups"]) == set(ROLLUPS)
+    assert set(manifest["rollups"]) == {*ROLLUPS, CARDS}
 
 
 def _rollup_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:

@@ -10,7 +10,8 @@ store or the distributed job (`flankwatch analyze --engine spark`) wrote it from
     DIR/topics/*.parquet, DIR/item_topics/month=YYYY-MM/*.parquet
     DIR/rollups/<name>/*.parquet               the dashboard's rollups, the tables and columns that
                                                analysis/queries.py build_rollups makes in memory:
-                                               facts, theme_bits, day_total, day_theme, day_topic
+                                               facts, theme_bits, day_total, day_theme, day_topic;
+                                               and cards (analysis/lake/rollups.py CARDS_SELECT)
     DIR/_lake.json                              what wrote it: format version, tables, model version
 
 ``month`` is the item's published month (``unknown`` when it has no date); the rows of the other
@@ -27,3 +28,5 @@ UNKNOWN_MONTH = "unknown"
 ITEM_TABLES = ("items", "item_themes", "claims", "analysed", "item_topics")
 TABLES = ITEM_TABLES + ("topics",)
 ROLLUPS = ("facts", "theme_bits", "day_total", "day_theme", "day_topic")
+# A lake's own rollup besides the dashboard's: each item as an item list shows it, in date order.
+CARDS = "cards"

@@ -53,6 +53,7 @@ def open_lake(lake_dir: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     if not lake.is_dir():
         raise LakeError(lake, "no lake here (not a folder); write one with `flankwatch export --parquet`")
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     try:
         for table in TABLES:
             columns = store_columns(table)
@@ -68,6 +69,20 @@ def open_lake(lake_dir: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
         con.close()
         raise LakeError(lake, f"cannot read the lake's Parquet ({exc})") from exc
     return con
+
+
+# What an item list shows of each item (analysis/queries.py _item_list), in date order: looked up by
+# id and date, a lake reads the row groups of that day only, where the item tables by id read all.
+CARDS_SELECT = """
+SELECT i.id, i.published_date, i.title, i.outlet,
+       coalesce(th.themes, []) AS themes, coalesce(th.scores, []) AS scores, coalesce(cl.claims, 0) AS claims
+FROM items i
+LEFT JOIN (SELECT item_id, list(theme ORDER BY score DESC, theme) AS themes,
+                  list(score ORDER BY score DESC, theme) AS scores
+           FROM item_themes WHERE assigned GROUP BY item_id) th ON th.item_id = i.id
+LEFT JOIN (SELECT item_id, count(*) AS claims FROM claims GROUP BY item_id) cl ON cl.item_id = i.id
+WHERE i.duplicate_of IS NULL
+ORDER BY i.published_date NULLS FIRST, i.id"""
 
 
 def write_rollups(lake_dir: str | os.PathLike[str]) -> dict[str, int]:
@@ -88,9 +103,16 @@ def write_rollups(lake_dir: str | os.PathLike[str]) -> dict[str, int]:
             if build_rollups(con):
                 for name in ROLLUPS:
                     (staging / name).mkdir()
-                    con.execute(f"COPY {ROLLUP_DB}.{name} TO {sql_string(staging / name / 'data_0.parquet')} "
-                                "(FORMAT parquet)")
+                    # in date order, so a filter on dates skips the row groups of other days
+                    order = " ORDER BY published_date NULLS FIRST, id" if name == "facts" else ""
+                    con.execute(f"COPY (SELECT * FROM {ROLLUP_DB}.{name}{order}) "
+                                f"TO {sql_string(staging / name / 'data_0.parquet')} (FORMAT parquet)")
                     (counts[name],) = con.execute(f"SELECT count(*) FROM {ROLLUP_DB}.{name}").fetchone()
+                (staging / "cards").mkdir()
+                con.execute(f"COPY ({CARDS_SELECT}) TO {sql_string(staging / 'cards' / 'data_0.parquet')} "
+                            "(FORMAT parquet, ROW_GROUP_SIZE 50000)")
+                (counts["cards"],) = con.execute(
+                    f"SELECT count(*) FROM read_parquet({sql_string(staging / 'cards' / 'data_0.parquet')})").fetchone()
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

@@ -83,6 +83,9 @@ def connect_lake(lake_dir: str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
             for name in ROLLUPS:
                 files = sql_string(lake / "rollups" / name / "**" / "*.parquet")
                 con.execute(f"CREATE VIEW {ROLLUP_DB}.{name} AS SELECT * FROM read_parquet({files})")
+            if parquet_files(lake / "rollups" / "cards"):  # item lists by id and date (analysis/lake/rollups.py)
+                files = sql_string(lake / "rollups" / "cards" / "**" / "*.parquet")
+                con.execute(f"CREATE VIEW {ROLLUP_DB}.cards AS SELECT * FROM read_parquet({files})")
     except BaseException:
         con.close()
         raise
