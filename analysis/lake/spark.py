@@ -51,7 +51,8 @@ def analyze_lake_spark(input_dir: str | os.PathLike[str], output_dir: str | os.P
     """
     started = time.perf_counter()
     lake = Path(input_dir)
-    _, rows = check_items(lake)
+    files, rows = check_items(lake)
+    size = sum(path.stat().st_size for path in files)
     out = prepare_output(lake, output_dir)
     taxonomy = load_taxonomy()
     bundle = load_model(taxonomy=taxonomy, model_path=model_path)
@@ -62,9 +63,9 @@ def analyze_lake_spark(input_dir: str | os.PathLike[str], output_dir: str | os.P
             from analysis.lake.sparkenv import spark_session
 
             with spark_session(master, app="flankwatch analyze") as session:
-                counts = _run(session, lake, staging, bundle, taxonomy, rows=rows)
+                counts = _run(session, lake, staging, bundle, taxonomy, rows=rows, size=size)
         else:
-            counts = _run(spark, lake, staging, bundle, taxonomy, rows=rows)
+            counts = _run(spark, lake, staging, bundle, taxonomy, rows=rows, size=size)
         _tidy(staging)
         finish_lake(staging, engine="spark", input_dir=lake, model_version=bundle.version,
                     counts={k: counts[k] for k in ("items", "item_themes", "claims", "analysed")})
@@ -77,7 +78,8 @@ def analyze_lake_spark(input_dir: str | os.PathLike[str], output_dir: str | os.P
                         seconds=time.perf_counter() - started)
 
 
-def _run(spark, lake: Path, staging: Path, bundle: ModelBundle, taxonomy: Taxonomy, *, rows: int) -> dict[str, int]:
+def _run(spark, lake: Path, staging: Path, bundle: ModelBundle, taxonomy: Taxonomy, *, rows: int,
+         size: int) -> dict[str, int]:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -85,17 +87,20 @@ def _run(spark, lake: Path, staging: Path, bundle: ModelBundle, taxonomy: Taxono
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     parallelism = spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(max(4, 2 * parallelism)))
+    # Tasks read the month files as they lie (no shuffle of the texts): several per core, so no core
+    # idles at the end, and about ITEMS_PER_TASK items each on a big lake.
+    tasks = max(4 * parallelism, math.ceil(rows / ITEMS_PER_TASK))
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(1 << 20, size // tasks)))
+    spark.conf.set("spark.sql.files.openCostInBytes", str(1 << 16))  # small month files are packed together
     items_dir = str(lake / "items")
-    items = (spark.read.option("basePath", items_dir).option("pathGlobFilter", "*.parquet")
-             .option("mergeSchema", "true").parquet(items_dir))
+    # no mergeSchema (a job over every footer): check_items saw the columns the job reads in each
+    # file, and a column that some file lacks reads as NULL there
+    items = spark.read.option("basePath", items_dir).option("pathGlobFilter", "*.parquet").parquet(items_dir)
     items.createOrReplaceTempView("items")
 
-    # Each task gets a range of (month, id): a few Parquet files per month, not one per task and month.
-    tasks = max(2 * parallelism, math.ceil(rows / ITEMS_PER_TASK))
     model = spark.sparkContext.broadcast(bundle_bytes(bundle))
     analyse = partial(_analyse_partition, bundle.version, model, taxonomy, datetime.now(timezone.utc))
-    analysed = (items.select(*ANALYSIS_COLUMNS, "month").repartitionByRange(tasks, "month", "id")
-                .mapInPandas(analyse, schema=spark_ddl(UNION_COLUMNS))
+    analysed = (items.select(*ANALYSIS_COLUMNS, "month").mapInPandas(analyse, schema=spark_ddl(UNION_COLUMNS))
                 .persist(StorageLevel.MEMORY_AND_DISK))
     try:
         for table, columns in OUTPUT_TABLES.items():
