@@ -112,6 +112,13 @@ def _analyze(args: argparse.Namespace) -> int:
     from analysis import pipeline
     from analysis.modelfile import ModelFileError
 
+    if args.engine is not None:
+        return _analyze_lake(args)
+    if args.lake_input is not None:
+        print("error: --input DIR is a lake's items: say which engine runs the job (--engine local or spark)",
+              file=sys.stderr)
+        return 2
+
     if args.input is not None:
         source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")
         target = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")
@@ -131,6 +138,18 @@ def _analyze(args: argparse.Namespace) -> int:
                 for key, value in (("themes", args.themes), ("model", args.model))}
     payload = {"all": args.all, "quiet": args.quiet, **absolute}
     return _run_job(args, "analyze", payload)
+
+
+def _analyze_lake(args: argparse.Namespace) -> int:
+    """The analysis as a job over a lake (analysis/lake): its items in, their analysis as a new lake out."""
+    from analysis.lake.job import analyze_lake_command
+
+    if args.lake_input is None or args.output in (None, "-"):
+        print("error: --engine runs over a lake: give --input DIR (its items) and --output DIR (the new lake)",
+              file=sys.stderr)
+        return 2
+    return analyze_lake_command(args.engine, args.lake_input, args.output, master=args.master,
+                                model_path=args.model, workers=args.workers)
 
 
 def _cmd_topics(args: argparse.Namespace) -> int:
@@ -350,10 +369,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="themes, topics and claims for the store, or for a JSONL file")
     p.add_argument("input", nargs="?", help="items as JSON lines ('-' for stdin); without it, the store")
-    p.add_argument("-o", "--output", help="where to write results ('-' for stdout, the default)")
+    p.add_argument("-o", "--output", help="where to write results ('-' for stdout, the default; with --engine: the lake folder)")
     p.add_argument("--all", action="store_true", help="redo every item, not only new ones")
     p.add_argument("--model", type=Path, help="model file (default: the store's accepted model, else the shipped one)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--engine", choices=("local", "spark"),
+                   help="analyse a lake (--input DIR, --output DIR) on this machine's cores or on Spark")
+    p.add_argument("--input", dest="lake_input", metavar="DIR", help="with --engine: the lake whose items to analyse")
+    _add_master(p)
+    p.add_argument("--workers", type=int, help="with --engine local: processes (default: one per core, up to 4)")
     _add_db(p)
     _add_wait(p)
     _add_themes(p)

@@ -95,3 +95,26 @@ def test_the_commands_write_lakes_and_refuse_to_overwrite(tmp_path, fixtures_dir
     assert capsys.readouterr().out.splitlines()[-1].startswith("exported 18 items")
     assert main(["export", "--parquet", str(tmp_path / "exported"), "--db", db]) == 2
     assert _lake_items(tmp_path / "exported") == _lake_items(tmp_path / "read")
+
+
+def test_files_to_an_analysed_lake_the_dashboard_opens(tmp_path, fixtures_dir, capsys):
+    """ingest --lake, analyze --engine local, then the dashboard's reader: the store's figures."""
+    from analysis import queries
+    from analysis.cli import main
+    from analysis.lake.serve import connect_lake
+    from analysis.pipeline import analyze_store
+
+    read, analysed = tmp_path / "read", tmp_path / "analysed"
+    assert main(["ingest", "--lake", str(read), str(fixtures_dir)]) == 0
+    assert main(["analyze", "--engine", "local", "--input", str(read), "--output", str(analysed),
+                 "--workers", "1"]) == 0
+    assert "analysed 18 items" in capsys.readouterr().out
+    assert main(["analyze", "--input", str(read), "--output", str(analysed)]) == 2
+    assert "--engine" in capsys.readouterr().err
+    with Store.open(tmp_path / "store.duckdb") as store:
+        ingest_paths(store, [fixtures_dir], workers=1)
+        analyze_store(store, workers=1)
+        queries.build_rollups(store.connection)
+        theirs = queries.summary(store.connection, queries.Filters(), rollups=True)
+    with connect_lake(analysed) as con:
+        assert queries.summary(con, queries.Filters(), rollups=True) == theirs
