@@ -118,3 +118,29 @@ def test_files_to_an_analysed_lake_the_dashboard_opens(tmp_path, fixtures_dir, c
         theirs = queries.summary(store.connection, queries.Filters(), rollups=True)
     with connect_lake(analysed) as con:
         assert queries.summary(con, queries.Filters(), rollups=True) == theirs
+
+
+def test_the_spark_submit_line_of_docs_cluster_runs_the_job(tmp_path, fixtures_dir):
+    """docs/cluster.md's spark-submit entry point, on local[2] (a cluster gives its own master)."""
+    import os
+    import subprocess
+    import sys
+
+    missing = spark_missing()
+    if missing:
+        pytest.skip(f"Spark cannot run here: {missing}")
+    from analysis.lake import submit
+
+    read = tmp_path / "read"
+    ingest_to_lake([fixtures_dir], read, workers=1)
+    submit_bin = Path(sys.executable).parent / "spark-submit"
+    python = f"spark.pyspark.python={sys.executable}"
+    done = subprocess.run(
+        [str(submit_bin), "--master", "local[2]", "--conf", "spark.driver.host=127.0.0.1",
+         "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.ui.enabled=false", "--conf", python,
+         submit.__file__, "--input", str(read), "--output", str(tmp_path / "analysed")],
+        capture_output=True, text=True, timeout=240, env={**os.environ, "PYSPARK_PYTHON": sys.executable},
+        cwd=Path(submit.__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "analysed 18 items" in done.stdout
+    assert any((tmp_path / "analysed" / "item_themes").rglob("*.parquet"))
