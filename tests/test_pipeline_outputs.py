@@ -2,7 +2,7 @@
 
 A guard for speed work on the analysis path: every theme score, flag, term and sentence and
 every claim field of tests/eval/written.jsonl (each article as it is, and its title as a
-headline) must stay what tests/fixtures/analysis/written_outputs.json recorded. A change that
+headline) must stay what tests/eval/written_outputs.json recorded. A change that
 means to change outputs regenerates the file and says why in its commit:
 
     .venv/bin/python tests/test_pipeline_outputs.py --write
@@ -21,7 +21,7 @@ sys.path.insert(0, str(PROJECT))
 import pandas as pd  # noqa: E402
 
 WRITTEN = PROJECT / "tests" / "eval" / "written.jsonl"
-EXPECTED = PROJECT / "tests" / "fixtures" / "analysis" / "written_outputs.json"
+EXPECTED = PROJECT / "tests" / "eval" / "written_outputs.json"
 
 
 def _batch() -> pd.DataFrame:

@@ -50,6 +50,7 @@ TIMEOUT_S = 180.0
 VERBOSE = bool(os.environ.get("BENCH_VERBOSE"))
 THEME = "Irregular migration & border"
 OUTLET = "LRT"
+OUTLET_PICKED = OUTLET
 SEARCH = "radar"
 TYPED_START = ("06", "01")  # month and day typed into the start date: 2018-06-01 on the bench store
 PAGES = (  # (url path, title, whether it has a search box)
@@ -172,10 +173,12 @@ def _free_port() -> int:
 
 @contextmanager
 def serving(db: Path) -> Iterator[tuple[str, int]]:
-    """`flankwatch serve` on ``db``: the base URL and the server's pid; stopped (its group) afterwards."""
+    """`flankwatch serve` on ``db`` (a store, or a lake folder: `serve --lake`): the base URL and the
+    server's pid; stopped (its group) afterwards."""
     port = _free_port()
+    opened = ["--lake", str(db)] if db.is_dir() else ["--db", str(db), "--no-poll"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "analysis.cli", "serve", "--db", str(db), "--port", str(port), "--no-poll"],
+        [sys.executable, "-m", "analysis.cli", "serve", *opened, "--port", str(port)],
         cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -247,7 +250,8 @@ def _load() -> str:
 def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> dict[str, tuple[float, float, float]]:
     times: dict[str, tuple[float, float, float]] = {}
     with serving(db) as (base, pid):
-        warm, _, _ = _open(browser, f"{base}/add-articles")  # the owner opens the store and builds the rollups
+        # the owner opens the store and builds the rollups (a lake has its own, and no Add articles page)
+        warm, _, _ = _open(browser, f"{base}/{'topics' if db.is_dir() else 'add-articles'}")
         warm.context.close()
         meter = CpuMeter(pid)
         page, watch, times["first render"] = _open(browser, f"{base}/{slug}", meter)
@@ -256,7 +260,7 @@ def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> 
         click = _pick(page, 0, THEME)
         times["theme picked"] = _timed(page, watch, click, meter)
         _close_list(page)
-        click = _pick(page, 1, OUTLET)
+        click = _pick(page, 1, OUTLET_PICKED)
         times["outlet picked"] = _timed(page, watch, click, meter)
         _close_list(page)
         times["start date typed"] = _timed(page, watch, _type_start(page, title), meter)
@@ -311,7 +315,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", nargs="*", help="url paths to measure (overview = ''); default all")
     parser.add_argument("--export", action="store_true", help="also time an all-articles CSV export")
     parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--lake", type=Path, help="a lake folder instead of a store (`serve --lake`), e.g. .bench/lake10m")
+    parser.add_argument("--outlet", default=OUTLET, help=f"the outlet picked (default {OUTLET!r}; 'Outlet 03' on a bench lake)")
     args = parser.parse_args(argv)
+    global OUTLET_PICKED
+    OUTLET_PICKED = args.outlet
+    if args.lake is not None:
+        args.db = args.lake
     if not args.db.exists():
         raise SystemExit(f"{args.db}: no store; build it with tests/bench/make_store.py --items 1000000 --db {args.db}")
     from playwright.sync_api import sync_playwright
