@@ -205,10 +205,13 @@ def test_corrected_claims_count_as_corrected(demo_store):
         "AND year IS NULL").fetchone()
     (plan_item, plan_claim) = con.execute(
         "SELECT c.item_id, c.claim_id FROM claims c JOIN items i ON i.id = c.item_id WHERE c.actor = 'Lithuania' "
-        "AND c.value_high = 6 AND i.duplicate_of IS NULL").fetchone()
+        "AND c.value_high = 6 AND c.year_high = 2030 AND i.duplicate_of IS NULL").fetchone()
     record_correction(demo_store, Correction(item, "claim", "reject", claim_id=claim))  # not a target after all
     record_correction(demo_store, Correction(plan_item, "claim", "edit", claim_id=plan_claim,
                                              fields={"value": 4.5, "kind": "target"}))
-    last = revisions.changes(_lithuania(demo_store)).iloc[-1]
-    assert last["summary"] == "raised from 2.5 % by 2023 to 4.5–6 % for 2026–2030"
-    assert last["claim_id"] == plan_claim
+    changes = revisions.changes(_lithuania(demo_store))
+    [edited] = changes.index[changes["claim_id"] == plan_claim]
+    assert changes.loc[edited, "summary"] == "raised from 2.5 % by 2023 to 4.5–6 % for 2026–2030"
+    # the next statement (the 2025 summit pledge of the demo's web archive) is measured from the corrected one
+    after = changes.loc[edited + 1:, "summary"].tolist()
+    assert after and all(text.startswith("raised from 4.5–6 % for 2026–2030") for text in after)
