@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
@@ -20,7 +21,7 @@ import pytest
 
 from analysis.ingest.runner import ingest_paths
 from analysis.lake.errors import LakeError
-from analysis.lake.job import OUTPUT_TABLES, REQUIRED_ITEM_COLUMNS, analyze_lake_command
+from analysis.lake.job import OUTPUT_TABLES, REQUIRED_ITEM_COLUMNS, analyze_lake_command, duplicates_from_pairs
 from analysis.lake.local import analyze_lake_local
 from analysis.pipeline import analyze_store
 from analysis.store import Store
@@ -209,6 +210,51 @@ def test_the_spark_job_gives_the_stores_rows(case, spark):
     leftovers = [p for p in out.rglob("*") if p.name == "_SUCCESS" or p.suffix == ".crc"]
     assert not leftovers
     assert sorted(p.name for p in (out / "items").iterdir()) == sorted(p.name for p in (case["lake"] / "items").iterdir())
+    assert all(p.name.startswith("part-") for p in out.rglob("month=*/*.parquet"))
+    # the tasks write the items back with the input's columns and types (simhash unsigned, not DECIMAL)
+    assert _item_types(out) == _item_types(case["lake"])
+
+
+def _item_types(lake: Path) -> list[tuple[str, str]]:
+    return [row[:2] for row in duckdb.sql(f"""DESCRIBE SELECT * FROM read_parquet('{lake}/items/*/*.parquet',
+                                              hive_partitioning = true, hive_types = {{'month': VARCHAR}})""").fetchall()]
+
+
+def test_a_failed_task_attempts_files_are_removed(tmp_path):
+    from analysis.lake.spark import _remove_unreported
+
+    for relative in ("claims/month=2024-01/part-1-00000-0-0.parquet", "claims/month=2024-01/part-1-00000-1-0.parquet",
+                     "items/month=unknown/part-1-00003-0-0.parquet"):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(b"PAR1")
+    _remove_unreported(str(tmp_path), {("claims", "2024-01", "part-1-00000-1-0.parquet"),
+                                       ("items", "unknown", "part-1-00003-0-0.parquet")})
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.parquet")) == [
+        "claims/month=2024-01/part-1-00000-1-0.parquet", "items/month=unknown/part-1-00003-0-0.parquet"]
+
+
+_AT = datetime(2026, 1, 1, tzinfo=timezone.utc)
+_PLAIN = (False, 100, 0, 1, _AT)  # precise, UTF-8 bytes, headlines, run_id, ingested_at
+
+
+@pytest.mark.parametrize("pairs, richness, expected", [
+    # a chain a~b~c is one story, even though a and c are not a pair; ties go to the smallest id
+    ([("a", "b"), ("b", "c")], {}, {"b": "a", "c": "a"}),
+    # a precise published time wins over more text
+    ([("a", "b")], {"b": (True, 10, 0, 1, _AT)}, {"a": "b"}),
+    # then more text, then more headlines, then the earlier run, then the earlier ingest
+    ([("a", "b")], {"b": (False, 200, 0, 1, _AT)}, {"a": "b"}),
+    ([("a", "b")], {"b": (False, 100, 2, 1, _AT)}, {"a": "b"}),
+    ([("a", "b")], {"a": (False, 100, 0, None, _AT), "b": (False, 100, 0, 2, _AT)}, {"a": "b"}),
+    ([("a", "b")], {"a": (False, 100, 0, 1, _AT + timedelta(microseconds=1))}, {"a": "b"}),
+    ([("a", "b")], {"a": (False, None, 0, 1, _AT), "b": (False, 1, 0, 1, _AT)}, {"a": "b"}),
+    # two stories stay apart
+    ([("a", "b"), ("c", "d")], {"d": (True, 1, 0, 1, _AT)}, {"b": "a", "c": "d"}),
+    ([], {}, {}),
+])
+def test_stories_from_pairs_follow_the_lakes_rule(pairs, richness, expected):
+    ids = {node for pair in pairs for node in pair}
+    assert duplicates_from_pairs(pairs, {node: richness.get(node, _PLAIN) for node in ids}) == expected
 
 
 def test_the_spark_job_refuses_bad_input_before_starting(tmp_path, spark):

@@ -7,8 +7,9 @@ as a new lake. Both engines run the same two things defined here:
 - :func:`analyse_items`, built on :func:`analysis.pipeline.analyse_batch`, so an item's themes and
   claims are the single-machine pipeline's by construction (they depend on the item and the model
   alone, never on the batch);
-- :func:`link_near_duplicates`, the store's MinHash LSH rule as a self-join on band keys over the
-  whole lake, in one SQL text with a few dialect pieces (DuckDB locally, Spark SQL on a cluster).
+- the store's MinHash LSH rule as a self-join on band keys over the whole lake: locally all of it
+  in DuckDB (:func:`link_near_duplicates`); on Spark the band join in Spark SQL, its few pairs then
+  grouped into stories by :func:`duplicates_from_pairs` (the same stories and canonical items).
 
 Near-duplicates, and how they differ from the store's. Two articles are near-duplicates when they
 share an LSH band and their SimHashes are at most MAX_DISTANCE bits apart (analysis/ingest/dedup.py).
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -269,6 +270,48 @@ def link_near_duplicates(materialise: Callable[[str, str], None], scalar: Callab
             FROM fw_labels l JOIN fw_prints p ON p.id = l.id)
         SELECT id, CASE WHEN id = canonical THEN NULL ELSE canonical END AS duplicate_of FROM ranked""")
     return "fw_duplicates"
+
+
+# The richness of a story's member, as link_near_duplicates orders them (first = canonical).
+Richness = tuple[bool, int | None, int, int | None, datetime | None]  # precise, bytes, headlines, run_id, ingested_at
+
+
+def duplicates_from_pairs(pairs: Iterable[tuple[str, str]], richness: dict[str, Richness]) -> dict[str, str]:
+    """``{id: duplicate_of}`` of every non-canonical member of a story, from its confirmed pairs.
+
+    The rule of :func:`link_near_duplicates` (connected groups; the richest copy canonical, ties to
+    the earliest ingested, then the smallest id), for an engine that finds the pairs itself and has
+    far fewer of them than items. ``richness`` holds every paired id's (precise, UTF-8 bytes,
+    headlines, run_id, ingested_at).
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    stories: dict[str, list[str]] = {}
+    for node in parent:
+        stories.setdefault(root(node), []).append(node)
+
+    def order(node: str) -> tuple:  # precise DESC, size DESC, headlines DESC, run, ingested ASC NULLS LAST, id
+        precise, size, headlines, run_id, ingested_at = richness[node]
+        # a None is only ever compared with a None (the flag before it differs otherwise)
+        return (not precise, size is None, -(size or 0), -headlines, run_id is None, run_id,
+                ingested_at is None, ingested_at, node)
+
+    duplicates = {}
+    for members in stories.values():
+        canonical = min(members, key=order)
+        duplicates.update((node, canonical) for node in members if node != canonical)
+    return duplicates
 
 
 # -- the command --------------------------------------------------------------------------------------
