@@ -1016,24 +1016,39 @@ def _claim_where(filters: Filters, claim_type: str | None = None, *, facts: bool
 
 
 def claims(con: duckdb.DuckDBPyConnection, filters: Filters, *, claim_type: ClaimType | None = None,
-           rollups: bool = False) -> pd.DataFrame:
+           rollups: bool = False, newest: int | None = None) -> pd.DataFrame:
     """Claims of the filtered items, with the date they were stated and the article they came from.
 
     Columns: claim_id, item_id, type, actor, kind, value, value_high, unit, year, year_high,
     year_relative, speaker, evidence, details, stated (the item's published day), title, outlet,
-    url, item_kind.
+    url, item_kind. ``newest``: only that many, the most recently stated.
     """
     if claim_type is not None and claim_type not in CLAIM_TYPES:
         raise ValueError(f"claim_type must be one of {', '.join(CLAIM_TYPES)}, got {claim_type!r}")
     source = _source(con, rollups)
     where = _claim_where(filters, claim_type, facts=source.facts)
+    cap = "" if newest is None else f"ORDER BY i.published_date DESC NULLS LAST, c.claim_id LIMIT {int(newest)}"
+    # The claims first, then their articles by id and day (on a lake the day skips other days' files).
     return _df(con, f"""
+        WITH chosen AS MATERIALIZED (
+            SELECT c.*, i.published_date AS stated FROM claims c JOIN {source.table} i ON i.id = c.item_id
+            WHERE {where.sql} {cap}
+        )
         SELECT c.claim_id, c.item_id, c.type, c.actor, c.kind, c.value, c.value_high, c.unit, c.year,
                c.year_high, c.year_relative, c.speaker, c.evidence, CAST(c.details AS VARCHAR) AS details,
-               i.published_date AS stated, t.title, t.outlet, t.url, t.kind AS item_kind
-        FROM claims c JOIN {source.table} i ON i.id = c.item_id JOIN items t ON t.id = c.item_id
-        WHERE {where.sql}
-        ORDER BY c.type, c.actor NULLS LAST, i.published_date NULLS LAST, c.claim_id""", where.params)
+               c.stated, t.title, t.outlet, t.url, t.kind AS item_kind
+        FROM chosen c JOIN items t ON t.id = c.item_id AND t.published_date IS NOT DISTINCT FROM c.stated
+        ORDER BY c.type, c.actor NULLS LAST, c.stated NULLS LAST, c.claim_id""", where.params)
+
+
+def count_claims(con: duckdb.DuckDBPyConnection, filters: Filters, *, claim_type: ClaimType | None = None,
+                 rollups: bool = False) -> int:
+    """How many claims :func:`claims` finds for these filters (without ``newest``)."""
+    source = _source(con, rollups)
+    where = _claim_where(filters, claim_type, facts=source.facts)
+    (count,) = con.execute(f"SELECT count(*) FROM claims c JOIN {source.table} i ON i.id = c.item_id "
+                           f"WHERE {where.sql}", where.params).fetchone()
+    return int(count)
 
 
 # -- topics -------------------------------------------------------------------------------------

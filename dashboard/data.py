@@ -274,10 +274,22 @@ def model_manifest(path: str) -> dict[str, Any]:
         return dict(modelfile.active_bundle(Store(path, con, read_only=True), themes).manifest)
 
 
+# The Claims tracker draws at most this many claims (the newest), each a point and a row: beyond
+# a few thousand a browser spends minutes drawing them. The CSV download has them all.
+CLAIMS_SHOWN = 3000
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def claims(path: str, filters: Filters, *, claim_type: str | None) -> pd.DataFrame:
+    """The newest CLAIMS_SHOWN claims of the filters (all of them in a team's store)."""
     with cursor(path) as con:
-        return queries.claims(con, filters, claim_type=claim_type, rollups=True)
+        return queries.claims(con, filters, claim_type=claim_type, rollups=True, newest=CLAIMS_SHOWN)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def claims_count(path: str, filters: Filters, *, claim_type: str | None) -> int:
+    with cursor(path) as con:
+        return queries.count_claims(con, filters, claim_type=claim_type, rollups=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

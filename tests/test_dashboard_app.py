@@ -446,3 +446,19 @@ def test_every_chart_offers_every_download(synthetic_db, monkeypatch):  # noqa: 
     at = app_test(synthetic_db, monkeypatch)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:4] == ["PNG", "SVG", "HTML", "CSV"]
+
+
+def test_the_claims_tracker_draws_the_newest_claims_and_says_how_many_more(synthetic_db, monkeypatch):  # noqa: F811
+    """Beyond CLAIMS_SHOWN a browser spends minutes on the points: the newest are drawn, the rest counted."""
+    from dashboard import data
+
+    with duckdb.connect(str(synthetic_db), read_only=True) as con:
+        total, newest = con.execute("""SELECT count(*), max(i.published_date) FROM claims c JOIN items i ON i.id = c.item_id
+                                       WHERE c.type = 'deployment' AND i.duplicate_of IS NULL""").fetchone()
+    assert total > 2
+    monkeypatch.setattr(data, "CLAIMS_SHOWN", 2)
+    at = app_test(synthetic_db, monkeypatch, page="views/claims.py", query={"claims_tab": "Deployments"})
+    assert_clean(at)
+    assert f"Showing the newest 2 of {total:,} deployment claims" in " ".join(c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert len(table) == 2 and max(table["stated"]).date() == newest

@@ -72,6 +72,11 @@ def claim_tab(ctx: ui.ViewContext, view: ClaimView) -> None:
     if claims.empty:
         st.info(f"No {view.tab.lower()} claims for these filters.")
         return
+    if len(claims) >= data.CLAIMS_SHOWN:
+        total = data.claims_count(ctx.db, ctx.filters, claim_type=view.claim_type)
+        if total > len(claims):
+            st.caption(f"Showing the newest {len(claims):,} of {total:,} {view.claim_type} claims: narrow the "
+                       "dates, themes or sources to see older ones. The CSV download below has them all.")
     unit = None
     if view.claim_type == "spending":
         units = [u for u in ("pct_gdp", "eur", "usd") if (claims["unit"] == u).any()]
