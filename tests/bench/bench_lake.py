@@ -18,7 +18,8 @@ as a lake; rollups too when analysis/lake/rollups.py is there):
 
 and prints rows/s for each, Spark's overhead over the processes (target <= 15 %, start-up
 excluded), and the peak resident memory of this process's whole tree (workers, Spark's JVM and
-its Python workers), sampled every 0.2 s.
+its Python workers) and its CPU seconds (telling apart an engine's cost from other work on the
+machine), sampled every 0.2 s.
 """
 
 from __future__ import annotations
@@ -126,33 +127,52 @@ def input_lake(items: int, files: list[Path]) -> Path:
 
 
 class PeakMemory:
-    """The peak RSS of this process and all its descendants, sampled in a thread."""
+    """The peak RSS of this process and all its descendants, and their CPU seconds, sampled in a thread.
+
+    CPU seconds say what each engine cost even when other work shares the machine (wall time
+    does not); a process that ends between two samples loses at most ``every`` seconds of them.
+    """
 
     def __init__(self, every: float = 0.2):
         self.every = every
         self.peak_mb = 0.0
+        self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values())
+
     def __enter__(self) -> "PeakMemory":
+        me = psutil.Process()
+        self._start = sum(me.cpu_times()[:2])
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        self._sample()
 
     def _run(self) -> None:
-        me = psutil.Process()
         while not self._stop.is_set():
-            total = 0
-            for process in [me, *me.children(recursive=True)]:
-                try:
-                    total += process.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak_mb = max(self.peak_mb, total / 2**20)
+            self._sample()
             self._stop.wait(self.every)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        total = 0
+        for process in [me, *me.children(recursive=True)]:
+            try:
+                with process.oneshot():
+                    total += process.memory_info().rss
+                    times = process.cpu_times()
+                    spent = times.user + times.system - (self._start if process.pid == me.pid else 0)
+                    self._cpu[process.pid] = max(self._cpu.get(process.pid, 0.0), spent)
+            except psutil.Error:
+                pass
+        self.peak_mb = max(self.peak_mb, total / 2**20)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         local_summary = analyze_lake_local(lake, out / "local", workers=args.workers)
         local_seconds = time.perf_counter() - t1
     print(f"local, {args.workers} processes: {local_seconds:8.1f}s = {args.items / local_seconds:8,.0f} rows/s; "
-          f"peak RSS of the process tree {local_memory.peak_mb:,.0f} MB\n  {local_summary}")
+          f"{local_memory.cpu_seconds:,.0f} CPU-s; peak RSS of the process tree {local_memory.peak_mb:,.0f} MB"
+          f"\n  {local_summary}")
 
     problem = spark_missing()
     if problem:
@@ -205,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     overhead = (spark_seconds / local_seconds - 1) * 100
     with_startup = ((spark_seconds + startup) / local_seconds - 1) * 100
     print(f"Spark {args.master}:      {spark_seconds:8.1f}s = {args.items / spark_seconds:8,.0f} rows/s "
-          f"(+ {startup:.1f}s session start-up); peak RSS of the process tree {spark_memory.peak_mb:,.0f} MB"
+          f"(+ {startup:.1f}s session start-up); {spark_memory.cpu_seconds:,.0f} CPU-s with it; "
+          f"peak RSS of the process tree {spark_memory.peak_mb:,.0f} MB"
           f"\n  {spark_summary}")
     print(f"Spark overhead vs the processes: {overhead:+.1f} % start-up excluded (target <= {args.target:.0f} %), "
           f"{with_startup:+.1f} % with it")
