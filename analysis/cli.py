@@ -80,13 +80,14 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _ingest_lake(args: argparse.Namespace) -> int:
-    from analysis.lake.ingest import LakeIngestError, ingest_to_lake
+    from analysis.lake.errors import LakeError
+    from analysis.lake.ingest import ingest_to_lake
     from analysis.lake.sparkenv import SparkUnavailable
 
     try:
         print(ingest_to_lake(args.paths, args.lake, engine=args.engine, master=args.master,
                              overwrite=args.overwrite))
-    except (LakeIngestError, SparkUnavailable) as exc:
+    except (LakeError, SparkUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

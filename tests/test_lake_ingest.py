@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from analysis.ingest.runner import ingest_paths
-from analysis.lake.ingest import LakeIngestError, ingest_to_lake
+from analysis.lake.errors import LakeError
+from analysis.lake.ingest import ingest_to_lake
 from analysis.lake.sparkenv import spark_missing
 from analysis.store import Store
 
@@ -51,7 +52,7 @@ def test_an_existing_folder_is_refused_and_a_failed_run_leaves_nothing(tmp_path,
     out = tmp_path / "lake"
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(LakeIngestError, match="exists already"):
+    with pytest.raises(LakeError, match="exists already"):
         ingest_to_lake([fixtures_dir], out, workers=1)
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
 
@@ -67,7 +68,7 @@ def test_an_existing_folder_is_refused_and_a_failed_run_leaves_nothing(tmp_path,
 
 
 def test_nothing_to_read_names_the_path(tmp_path):
-    with pytest.raises(LakeIngestError, match="no-such-folder: no such file or folder"):
+    with pytest.raises(LakeError, match="no-such-folder: no such file or folder"):
         ingest_to_lake([tmp_path / "no-such-folder"], tmp_path / "lake")
 
 

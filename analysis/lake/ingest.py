@@ -29,16 +29,13 @@ import pandas as pd
 from analysis.ingest import MAX_FILE_BYTES
 from analysis.ingest.runner import _parse, _parse_paths, expand_paths, item_row
 from analysis.lake import LAKE_FORMAT, MANIFEST, UNKNOWN_MONTH
+from analysis.lake.errors import LakeError
 from analysis.store import ADDED_COLUMNS, SCHEMA
 from analysis.wording import plural
 
 RUN_ID = 1
 # The outcome of a file, one row each, next to its items in the job's output.
 FILE_COLUMNS = ["path", "sha256", "reader", "status", "items_read", "error", "warnings"]
-
-
-class LakeIngestError(ValueError):
-    """The job cannot start or finish; the message names the path and the problem."""
 
 
 def _month(day) -> str:
@@ -168,12 +165,12 @@ def ingest_to_lake(paths: Sequence[str | Path], output_dir: str | Path, *, engin
     """Read ``paths`` (files, folders, globs) into a new lake at ``output_dir``; a one-line summary."""
     out = Path(output_dir)
     if out.exists() and not (overwrite and (out / MANIFEST).is_file()):
-        raise LakeIngestError(f"{out}: exists already" + ("" if overwrite else "; pass --overwrite to replace a lake")
-                              + ("" if not overwrite else " and is not a lake: not replaced"))
+        raise LakeError(out, "exists already" + ("; pass --overwrite to replace a lake" if not overwrite
+                                                 else " and is not a lake: not replaced"))
     files, missing = expand_paths(paths)
     if not files:
         problems = "; ".join(f"{m.path}: {m.error}" for m in missing) or "no files given"
-        raise LakeIngestError(f"nothing to read: {problems}")
+        raise LakeError(f"nothing to read: {problems}")
     out.parent.mkdir(parents=True, exist_ok=True)
     ingested_at = datetime.now(timezone.utc)
     temp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -194,7 +191,7 @@ def ingest_to_lake(paths: Sequence[str | Path], output_dir: str | Path, *, engin
                     rows = [_typed(row) for row in payload["rows"]]
                     _stage(con, rows, [payload["outcome"]], number)
         else:
-            raise LakeIngestError(f"unknown engine {engine!r}: local or spark")
+            raise LakeError(f"unknown engine {engine!r}: local or spark")
         counts = _write_lake(con, temp)
         con.close()
         (temp / "staging.duckdb").unlink()
