@@ -17,6 +17,7 @@ from typing import Any
 
 from analysis.lake import ITEM_TABLES, LAKE_FORMAT, MANIFEST, TABLES, UNKNOWN_MONTH
 from analysis.lake.errors import LakeError
+from analysis.lake.folders import replace_folder
 from analysis.lake.rollups import sql_string, store_columns, write_rollups
 from analysis.owner import JobOutput, job
 from analysis.store import Store, StoreError
@@ -34,7 +35,7 @@ def export_lake(store: Store, out_dir: str | os.PathLike[str], *, overwrite: boo
     anything else is refused, whatever ``overwrite`` says.
     """
     out = Path(out_dir)
-    replacing = _check_target(out, overwrite=overwrite)
+    _check_target(out, overwrite=overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
@@ -52,7 +53,7 @@ def export_lake(store: Store, out_dir: str | os.PathLike[str], *, overwrite: boo
             "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-        _move_into_place(staging, out, replacing=replacing)
+        replace_folder(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -133,24 +134,6 @@ def _analysed_versions(store: Store) -> list[str]:
     rows = store.connection.execute(
         "SELECT DISTINCT model_version FROM analysed WHERE model_version IS NOT NULL ORDER BY 1").fetchall()
     return [str(row[0]) for row in rows]
-
-
-def _move_into_place(staging: Path, out: Path, *, replacing: bool) -> None:
-    """Rename the finished lake to ``out``; the lake it replaces is moved aside first and removed last."""
-    if not replacing:
-        if out.exists():
-            out.rmdir()  # an empty folder, checked before
-        staging.rename(out)
-        return
-    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".replaced", dir=out.parent))
-    aside.rmdir()
-    out.rename(aside)
-    try:
-        staging.rename(out)
-    except BaseException:
-        aside.rename(out)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 # -- the command --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from analysis.ingest import MAX_FILE_BYTES
 from analysis.ingest.runner import _parse, _parse_paths, expand_paths, item_row
 from analysis.lake import LAKE_FORMAT, MANIFEST, UNKNOWN_MONTH
 from analysis.lake.errors import LakeError
+from analysis.lake.folders import replace_folder
 from analysis.store import ADDED_COLUMNS, SCHEMA
 from analysis.wording import plural
 
@@ -200,9 +201,7 @@ def ingest_to_lake(paths: Sequence[str | Path], output_dir: str | Path, *, engin
             "format": LAKE_FORMAT, "written_by": f"flankwatch ingest --engine {engine}",
             "written_at": ingested_at.isoformat(), "counts": counts,
         }, indent=2), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        temp.rename(out)
+        replace_folder(temp, out)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -37,6 +37,7 @@ import pandas as pd
 from analysis.ingest.dedup import MAX_DISTANCE
 from analysis.lake import UNKNOWN_MONTH
 from analysis.lake.errors import LakeError
+from analysis.lake.folders import replace_folder  # noqa: F401  (the engines' last step)
 from analysis.modelfile import ModelBundle
 from analysis.pipeline import BATCH_SIZE, analyse_batch
 
@@ -162,25 +163,6 @@ def prepare_output(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
     if out.is_dir() and any(out.iterdir()) and not (out / "_lake.json").is_file():
         raise LakeError(out, "the folder holds other files and is not a lake; choose a new or empty folder")
     return out
-
-
-def replace_folder(staging: Path, out: Path) -> None:
-    """Rename the finished lake to ``out``; a lake there before is moved aside first, removed last."""
-    import shutil
-    import tempfile
-
-    if not out.exists():
-        staging.rename(out)
-        return
-    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".replaced", dir=out.parent))
-    aside.rmdir()
-    out.rename(aside)
-    try:
-        staging.rename(out)
-    except BaseException:
-        aside.rename(out)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 def finish_lake(staging: Path, *, engine: Engine, input_dir: Path, model_version: str,
