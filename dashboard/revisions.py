@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.revisions import CHANGE_KINDS, target_text
-from dashboard.charts import FONT, GRID, INK, MUTED, plain
+from dashboard.charts import FONT, GRID, INK, MUTED, NOTE_LINE_PX, plain, wrap_note
 
 TARGET = "#2F5D8A"
 TARGET_BAND = "rgba(47, 93, 138, 0.16)"
@@ -42,7 +42,16 @@ X_TITLE = "date stated · a level at the year it is for"
 _DRAWN = ("actor", "date", "kind", "summary", "to_value", "to_value_high", "claim_id", "item_id", "source",
           "speaker", "title")
 _LEVELS = ("actor", "value", "value_high", "year", "year_high", "stated", "claim_id", "hover")
-_TOP = 144  # the title, the subtitle and a legend of up to three lines above the panels
+_TOP = 76  # the title and the first row's panel titles (a subtitle adds _SUBTITLE)
+_SUBTITLE = 18
+_LEFT = 64  # the y ticks and axis title
+# Under the panels, from the lowest one's bottom edge down: its x ticks and axis title, the source
+# note (NOTE_LINE_PX a line), then the key, one entry a line, at the figure's bottom edge. A legend
+# can be placed to the pixel only from an edge of the figure, and the note only from the panels;
+# the bottom margin is in pixels, so the two stay apart however tall the figure is drawn (an image
+# export is drawn EXPORT_HEIGHT high, whatever the layout's height).
+_NOTE_SHIFT = 56
+_KEY = 77  # the gap over the key and its three lines
 _ARROW = {"raised": "▲", "lowered": "▼", "revised": "◆", "brought forward": "◀", "put back": "▶", "new": "●"}
 
 
@@ -283,15 +292,21 @@ def _layout(layout: dict, *, notes: list[dict], title: str, subtitle: str | None
     title_text = f"<b>{plain(title)}</b>"
     if subtitle:
         title_text += f"<br><span style='font-size:12px;color:{MUTED}'>{plain(subtitle)}</span>"
-    height = _TOP + (18 if subtitle else 0) + 80 + PANEL_HEIGHT * rows
+    top = _TOP + (_SUBTITLE if subtitle else 0)
+    note_lines = wrap_note(note)
+    bottom = _NOTE_SHIFT + NOTE_LINE_PX * len(note_lines) + _KEY
     layout.update(
-        template="plotly_white", height=height, font=dict(family=FONT, size=12, color=INK),
+        template="plotly_white", height=top + PANEL_HEIGHT * rows + bottom,
+        font=dict(family=FONT, size=12, color=INK),
         title=dict(text=title_text, x=0.01, xanchor="left", xref="container", y=1, yanchor="top",
                    yref="container", pad=dict(t=14, l=4), font=dict(size=17)),
-        margin=dict(l=64, r=24, t=_TOP + (18 if subtitle else 0), b=80),
-        # the legend sits just under the title, above the panels
-        legend=dict(orientation="h", x=0, xanchor="left", y=1 - (70 if subtitle else 52) / height, yanchor="top",
-                    yref="container", font=dict(size=11), itemclick=False, itemdoubleclick=False),
+        margin=dict(l=_LEFT, r=24, t=top, b=bottom),
+        # the key under the panels, at the plot's left edge: above them it pushed the panels down a
+        # phone's screen. One entry a line, so it is as tall on a phone as on a slide (side by side
+        # the entries take one to three lines, by the chart's width). x stays on the plot: a vertical
+        # legend placed on the container both ways makes plotly keep its width free beside the panels.
+        legend=dict(orientation="v", x=0, xanchor="left", y=0, yanchor="bottom", yref="container",
+                    font=dict(size=11), itemclick=False, itemdoubleclick=False),
         paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF",
         hoverlabel=dict(font=dict(family=FONT, size=12), align="left"),
         clickmode="event+select", dragmode="zoom",
@@ -313,5 +328,5 @@ def _layout(layout: dict, *, notes: list[dict], title: str, subtitle: str | None
     titles = [dict(a, font=dict(size=13, color=INK)) if a.get("xref") == "paper" else a
               for a in layout.get("annotations", [])]
     layout["annotations"] = [*titles, *notes, dict(
-        text=note, xref="paper", yref="paper", x=0, y=0, yshift=-56, xanchor="left", yanchor="top",
-        showarrow=False, align="left", font=dict(size=11, color=MUTED))]
+        text="<br>".join(note_lines), xref="paper", yref="paper", x=0, y=0, yshift=-_NOTE_SHIFT, xanchor="left",
+        yanchor="top", showarrow=False, align="left", font=dict(size=11, color=MUTED))]
