@@ -31,6 +31,8 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("views/sources.py", "Sources", ":material/rss_feed:", "sources"),
     ("views/upload.py", "Add articles", ":material/upload_file:", "add-articles"),
 )
+# The url paths of the pages that draw charts: their first render loads plotly.js early.
+CHART_PAGES = frozenset({"", "overview", "trends", "claims", "topics"})
 # Pages that exist to change the store (a model to accept, sources to poll, files to add): a lake has none.
 WRITING_PAGES = frozenset({"views/model.py", "views/sources.py", "views/upload.py"})
 
@@ -125,6 +127,8 @@ def main() -> None:
     path = data.db_path()
     lake = data.lake_mode(path)
     page = _navigation(lake=lake)
+    if page.url_path in CHART_PAGES:  # before the store is opened and queried
+        ui.warm_chart_library()
 
     opened = data.handle(path)
     if opened.store is None:

@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
+from functools import cache, partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -79,6 +80,40 @@ PAGE_CSS = f"""<style>
   [data-testid="stButtonGroup"] > div {{ flex-wrap: wrap; row-gap: 0.3rem; overflow-x: visible; }}
 }}
 </style>"""
+
+
+WARM_KEY = "fw_chart_library"
+
+
+@cache
+def chart_library_script() -> str | None:
+    """A script that imports Streamlit's lazily loaded chart module (plotly.js inside, about 4.7 MB).
+
+    It finds the module by its URL next to Streamlit's own entry script, so the browser's module
+    map shares it with Streamlit's own import. None for a Streamlit build without that module.
+    """
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    if not found:
+        return None
+    return ("<script>(() => { const entry = [...document.scripts].find("
+            "s => /\\/static\\/js\\/index\\.[^/]+\\.js$/.test(s.src));"
+            f" if (entry) import(entry.src.replace(/index\\.[^/]+\\.js$/, {found[0].name!r})).catch(() => {{}}); }})();"
+            "</script>")
+
+
+def warm_chart_library() -> None:
+    """Have the browser load plotly.js now, while the server is still querying the store.
+
+    Streamlit loads its chart module only when the first chart arrives, after the page's queries,
+    and parsing it is about a second of a page's first render in Chromium on this machine. This
+    runs ``chart_library_script`` at the very start of every run, so the charts find it loaded. The
+    container is hidden and emitted on every run, so the elements after it keep their places.
+    """
+    st.html(f"<style>.st-key-{WARM_KEY} {{ display: none; }}</style>")
+    with st.container(key=WARM_KEY):
+        script = chart_library_script()
+        if script is not None:
+            st.html(script, unsafe_allow_javascript=True)
 
 
 def page_title(title: str, caption: str | None = None) -> None:

@@ -127,6 +127,11 @@ def test_dashboard_in_a_real_browser(server, demo_copy, tmp_path):  # noqa: F811
             page.goto(base + "/")
             page.wait_for_selector(".js-plotly-plot", timeout=60_000)
             _idle(page)
+            # plotly.js was imported early (dashboard/ui.py warm_chart_library) and by the charts:
+            # one module, fetched once, not two copies
+            chunks = page.evaluate("() => performance.getEntriesByType('resource')"
+                                   ".map(e => e.name).filter(n => /PlotlyChart\\.[^/]+\\.js$/.test(n))")
+            assert len(chunks) == 1, chunks
             before = _timeline_start(page)
             assert before < START
 

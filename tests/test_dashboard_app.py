@@ -10,6 +10,7 @@ import pytest
 
 from analysis.queries import auto_freq
 from analysis.themes import load_taxonomy
+from dashboard import ui
 
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
     APP, app_test, assert_clean, chart_specs, chart_titled, demo_copy, empty_db, fresh_streamlit_caches, infos,
@@ -58,6 +59,9 @@ def test_every_page_renders_on_a_populated_store(synthetic_db, monkeypatch, page
     at = app_test(synthetic_db, monkeypatch, page=page)
     assert_clean(at)
     assert at.title[0].value == title
+    # a page that draws charts has the browser load plotly.js first thing, before its queries
+    scripts = [h.proto.body for h in at.get("html") if h.proto.unsafe_allow_javascript]
+    assert scripts == ([ui.chart_library_script()] if title in CHART_PAGES else [])
     if title in CHART_PAGES:
         specs = chart_specs(at)
         assert specs, f"{title} drew no chart"
@@ -401,6 +405,7 @@ def test_articles_search_and_hostile_titles_stay_text(synthetic_db, monkeypatch)
 def test_an_opened_item_escapes_its_title_and_highlights_its_claim(synthetic_db, monkeypatch):  # noqa: F811
     at = app_test(synthetic_db, monkeypatch, page="views/articles.py", query={"item": "hostile-0"})
     assert_clean(at)
+    assert not [h for h in at.get("html") if h.proto.unsafe_allow_javascript]  # no script runs on this page
     bodies = [h.proto.body for h in at.get("html")]
     assert any("&lt;script&gt;alert(&#x27;flank&#x27;)&lt;/script&gt; Minister visits Tapa" in b for b in bodies)
     assert not any("<script>" in b for b in bodies)
