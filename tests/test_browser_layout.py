@@ -25,6 +25,9 @@ from test_browser import CHROMIUM, CHROMIUM_ARGS, SHOTS, server, sync_api  # noq
 pytestmark = pytest.mark.browser
 
 WIDE, PHONE = (1440, 900), (390, 844)
+# a phone's browser says so (Chrome on Android); the dashboard lays some charts out by it
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/131.0.0.0 Mobile Safari/537.36")
 # (name, path): every page of the dashboard; the Claims tracker is photographed per tab
 PAGES = [("overview", ""), ("trends", "trends"), ("claims", "claims"), ("articles", "articles"),
          ("article", "articles?item={item}"), ("topics", "topics"), ("model", "model"),
@@ -177,7 +180,8 @@ def test_every_page_fits_the_screen(server, demo_copy, viewport):  # noqa: F811
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            page = browser.new_page(viewport={"width": width, "height": height},
+                                    user_agent=PHONE_AGENT if viewport == PHONE else None)
             for name, path in PAGES:
                 _visit(page, base, path.format(item=item))
                 errors = page.locator('[data-testid="stException"]').all_inner_texts()
@@ -206,11 +210,13 @@ def test_the_revisions_key_is_under_its_panels_on_a_phone(server):  # noqa: F811
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": PHONE[0], "height": PHONE[1]})
+            page = browser.new_page(viewport={"width": PHONE[0], "height": PHONE[1]}, user_agent=PHONE_AGENT)
             _visit(page, base, "claims")  # Spending is the first tab
-            keys = [c["legend"] for c in page.evaluate(_CHARTS) if c["title"].startswith(REVISIONS_TITLE)]
+            charts = [c for c in page.evaluate(_CHARTS) if c["title"].startswith(REVISIONS_TITLE)]
             faults = [f for f in measure(page) if "legend" in f]
         finally:
             browser.close()
-    assert keys and keys[0], f"no key drawn on the revisions chart: {keys}"
+    assert charts and charts[0]["legend"], f"no key drawn on the revisions chart: {charts}"
     assert not faults, faults
+    # a phone gets one panel per row: the chart fits the screen instead of scrolling sideways
+    assert charts[0]["fig"]["r"] <= PHONE[0], charts[0]["fig"]

@@ -144,6 +144,15 @@ def claim_picker(ctx: ui.ViewContext, points: pd.DataFrame) -> None:
         st.caption("Click a point, select a table row or pick a claim to see its quote and article.")
 
 
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone or tablet: "Mobi" in its User-Agent (MDN's advice).
+
+    The server does not know the screen's width; without this, a phone got two 300 px panels per
+    row and scrolled the chart sideways. A saved view's own choice (cl_cols in the URL) still wins.
+    """
+    return "Mobi" in (st.context.headers.get("User-Agent") or "")
+
+
 def spending_revisions(ctx: ui.ViewContext, view: ClaimView, claims: pd.DataFrame, points: pd.DataFrame, *,
                        unit: str) -> None:
     """Small multiples of each actor's target as revised, and the revisions table beside them."""
@@ -154,8 +163,9 @@ def spending_revisions(ctx: ui.ViewContext, view: ClaimView, claims: pd.DataFram
         st.info("No actor is named in these spending claims.")
         return
     unit_words = fw_revisions.unit_words(unit)
-    columns = st.segmented_control("Panels per row", options=[1, 2, 3], default=2, key="cl_cols",
-                                   bind="query-params", help="One per row reads best on a phone") or 2
+    default = 1 if on_a_phone() else 2
+    columns = st.segmented_control("Panels per row", options=[1, 2, 3], default=default, key="cl_cols",
+                                   bind="query-params", help="One per row reads best on a phone") or default
     fig = data.revisions_figure(
         statements, actual_rows, actors=actors, unit=unit, until=pd.Timestamp(points["stated"].max()),
         title=view.title, subtitle="Targets as revised, one panel per actor; click a label for its article",
