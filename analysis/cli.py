@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from analysis.paths import DB_ENV, DEMO_DIR, PROJECT_DIR, resolve_db
+from analysis.paths import DB_ENV, DEMO_DIR, resolve_db
 from analysis.wording import plural
 
 
@@ -309,18 +309,17 @@ def _cmd_poll(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     """The dashboard and the store's owner in this one process (analysis/owner.py), polling the sources.
 
-    Streamlit runs in this process, so its pages read on the owner's connection and stopping the
-    process (Ctrl-C, SIGTERM) stops everything: the server, the poller, then the owner, which
-    finishes the write in hand and closes the store.
+    Streamlit runs in this process (analysis/serving.py), so its pages and the download routes
+    read on the owner's connection and stopping the process (Ctrl-C, SIGTERM) stops everything:
+    the server, the poller, then the owner, which finishes the write in hand and closes the store.
     """
     if args.lake:
         from analysis.lake.serve import serve_lake
 
         return serve_lake(args.lake, port=args.port, address=args.address)
-    from streamlit.web import cli as streamlit_cli
-
     from analysis import jobs  # noqa: F401  (registers the jobs commands hand over)
     from analysis import owner, polling
+    from analysis.serving import run_dashboard
 
     db = resolve_db(args.db).resolve()
     os.environ[DB_ENV] = str(db)
@@ -335,12 +334,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             print(f"error: {sources}: no such sources file", file=sys.stderr)
             the_owner.stop()
             return 2
-    os.chdir(PROJECT_DIR)  # Streamlit reads .streamlit/config.toml from the working folder
     try:
-        streamlit_cli.main(
-            ["run", str(PROJECT_DIR / "dashboard" / "app.py"), "--server.port", str(args.port),
-             "--server.address", args.address, "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            prog_name="streamlit", standalone_mode=False)
+        run_dashboard(address=args.address, port=args.port)
     finally:
         if poller is not None:
             poller.stop()

@@ -27,7 +27,6 @@ import duckdb
 from analysis.lake import MANIFEST, ROLLUPS, TABLES
 from analysis.lake.errors import LakeError
 from analysis.lake.rollups import open_lake, parquet_files, sql_string
-from analysis.paths import PROJECT_DIR
 from analysis.queries import ROLLUP_DB
 from analysis.store import SCHEMA, Store, StoreError
 
@@ -156,10 +155,11 @@ class LakeReader:
 def serve_lake(lake_dir: str | os.PathLike[str], *, port: int | None = None, address: str = "127.0.0.1") -> int:
     """Start the dashboard in this process over the lake (read-only); returns the exit status.
 
-    Like `flankwatch serve`, Streamlit runs in-process; the lake reaches the dashboard through
-    $FLANKWATCH_LAKE. There is no owner and no poller: nothing writes to a lake.
+    Like `flankwatch serve`, Streamlit runs in-process (analysis/serving.py), the Articles page's
+    streamed CSV route included; the lake reaches the dashboard through $FLANKWATCH_LAKE. There is
+    no owner and no poller: nothing writes to a lake.
     """
-    from streamlit.web import cli as streamlit_cli
+    from analysis.serving import run_dashboard
 
     try:
         lake = check_lake(lake_dir)
@@ -170,10 +170,5 @@ def serve_lake(lake_dir: str | os.PathLike[str], *, port: int | None = None, add
         print(f"warning: {lake / 'rollups'}: the rollups are missing or incomplete; every filter change reads "
               "the items (slow on a big lake). Export the lake again to write them.", file=sys.stderr)
     os.environ[LAKE_ENV] = str(lake)
-    os.chdir(PROJECT_DIR)  # Streamlit reads .streamlit/config.toml from the working folder
-    arguments = ["run", str(PROJECT_DIR / "dashboard" / "app.py"), "--server.address", address,
-                 "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    if port is not None:
-        arguments += ["--server.port", str(port)]
-    streamlit_cli.main(arguments, prog_name="streamlit", standalone_mode=False)
+    run_dashboard(address=address, port=port)
     return 0

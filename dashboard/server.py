@@ -1,0 +1,19 @@
+"""The dashboard's web server: Streamlit's app (dashboard/app.py) and routes beside it.
+
+`flankwatch serve` runs this file (analysis/serving.py); `streamlit run` finds ``app`` here and
+serves it with uvicorn in the same process as the store's owner, so the pages and the routes read
+the store on the same connection.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+if str(PROJECT_DIR) not in sys.path:  # uvicorn imports this file as the module `server`
+    sys.path.insert(0, str(PROJECT_DIR))
+
+import streamlit as st  # noqa: E402
+
+app = st.App(PROJECT_DIR / "dashboard" / "app.py")
