@@ -2,14 +2,18 @@
 
 Each filter widget is bound to a query parameter (``bind="query-params"``): the URL carries
 ``?dates=2025-01-01&dates=2025-03-31&theme=…&source=…&actor=…&headlines=false`` and the
-widgets, which live in the entry script, keep their values across page switches.
+widgets, which live in the entry script, keep their values across page switches. A theme is
+there by its label (the multiselect's ``format_func``), the others by their value; a filter
+left at its default is not there at all. ``filters_query`` writes a ``Filters`` in that form and
+``filters_from_query`` reads it back (for the download routes, dashboard/downloads.py, which
+run outside any page and refuse what the widgets would silently drop).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import streamlit as st
@@ -21,6 +25,7 @@ THEMES_KEY = "theme"
 SOURCES_KEY = "source"
 ACTORS_KEY = "actor"
 HEADLINES_KEY = "headlines"
+FILTER_KEYS = (DATES_KEY, THEMES_KEY, SOURCES_KEY, ACTORS_KEY, HEADLINES_KEY)
 SPAN_KEY = "_store_span"
 NOTICE_KEY = "_dates_notice"
 # The field accepts any day (the browser would refuse a day outside min/max with only a red
@@ -174,7 +179,7 @@ def render(
         bar.caption("No dated items in the store yet.")
     themes = bar.multiselect(
         "Themes", options=list(theme_keys), key=THEMES_KEY, bind="query-params",
-        format_func=lambda k: theme_labels.get(k, k), placeholder="All themes",
+        format_func=lambda k: theme_label(k, theme_labels), placeholder="All themes",
         help="Keep items assigned any of these themes; theme charts show only these themes.",
     )
     sources = bar.multiselect(
@@ -193,6 +198,86 @@ def render(
     return Filters(
         start=start, end=end, themes=tuple(themes), outlets=tuple(sources), actors=tuple(chosen_actors),
         include_headlines=bool(headlines),
+    )
+
+
+def theme_label(key: str, theme_labels: Mapping[str, str]) -> str:
+    """How the sidebar names a theme, in its list and in the URL: the taxonomy's label, else the key."""
+    return theme_labels.get(key, key)
+
+
+class FilterError(ValueError):
+    """A query parameter that does not say a filter of this store; the message names it and why."""
+
+
+def filters_query(filters: Filters, *, theme_labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The query parameters the sidebar's widgets keep in the URL for ``filters`` (none for a default).
+
+    >>> filters_query(Filters(start=date(2025, 1, 1), themes=("belarus",), include_headlines=False), theme_labels={})
+    [('dates', '2025-01-01'), ('theme', 'belarus'), ('headlines', 'false')]
+    """
+    days = [day for day in (filters.start, filters.end) if day is not None]
+    if filters.start is None and filters.end is not None:  # a range open at its start: from the field's first day
+        days = [FIELD_MIN, filters.end]
+    return [*((DATES_KEY, f"{day:%Y-%m-%d}") for day in days),
+            *((THEMES_KEY, theme_label(key, theme_labels)) for key in filters.themes),
+            *((SOURCES_KEY, outlet) for outlet in filters.outlets),
+            *((ACTORS_KEY, actor) for actor in filters.actors),
+            *([(HEADLINES_KEY, "false")] if not filters.include_headlines else [])]
+
+
+def _day(value: str) -> date:
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d"):  # what the date field reads from a URL
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    raise FilterError(f"{DATES_KEY}: {value!r} is not a day (YYYY-MM-DD)")
+
+
+def _chosen(key: str, values: Sequence[str], known: Mapping[str, str], what: str) -> tuple[str, ...]:
+    """The keys of ``values`` as the URL names them (``known``: name -> key), each once."""
+    unknown = [v for v in values if v not in known]
+    if unknown:
+        shown = ", ".join(repr(v) for v in unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        raise FilterError(f"{key}: {shown} {'is' if len(unknown) == 1 else 'are'} not among the {what} of this store")
+    return tuple(dict.fromkeys(known[v] for v in values))
+
+
+def filters_from_query(params: Iterable[tuple[str, str]], *, first: date | None, last: date | None,
+                       theme_keys: Sequence[str], theme_labels: Mapping[str, str], outlets: Sequence[str],
+                       actors: Sequence[str]) -> Filters:
+    """The ``Filters`` that query parameters in the sidebar's URL form say, read as its widgets read them.
+
+    Days outside the store's span (``first`` to ``last``) move to its edge and the whole span means
+    no date restriction (:func:`date_bounds`). Unlike the widgets, which drop what they cannot
+    show, a parameter that is malformed, repeated where one value is meant, names a theme, source
+    or actor the sidebar does not offer, or is not a filter at all raises FilterError naming it.
+    """
+    given: dict[str, list[str]] = {}
+    for key, value in params:
+        given.setdefault(key, []).append(value)
+    unknown = [key for key in given if key not in FILTER_KEYS]
+    if unknown:
+        raise FilterError(f"{unknown[0]}: not a filter; the filters are {', '.join(FILTER_KEYS)}")
+    days = [_day(value) for value in given.get(DATES_KEY, [])]
+    if len(days) > 2:
+        raise FilterError(f"{DATES_KEY}: {len(days)} days given; a range is one or two days")
+    start = end = None
+    if days and first is not None and last is not None:
+        start, end, _ = date_bounds(tuple(days), first=first, last=last)
+    headlines = given.get(HEADLINES_KEY, ["true"])
+    if len(headlines) > 1:
+        raise FilterError(f"{HEADLINES_KEY}: given {len(headlines)} times; it is one value, true or false")
+    if headlines[0].lower() not in ("true", "false"):
+        raise FilterError(f"{HEADLINES_KEY}: {headlines[0]!r} is not true or false")
+    return Filters(
+        start=start, end=end,
+        themes=_chosen(THEMES_KEY, given.get(THEMES_KEY, []),
+                       {theme_label(k, theme_labels): k for k in theme_keys}, "themes"),
+        outlets=_chosen(SOURCES_KEY, given.get(SOURCES_KEY, []), {o: o for o in outlets}, "sources"),
+        actors=_chosen(ACTORS_KEY, given.get(ACTORS_KEY, []), {a: a for a in actors}, "actors"),
+        include_headlines=headlines[0].lower() == "true",
     )
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from analysis.queries import Filters
 from dashboard import sidebar, ui
 
 FIRST, LAST = date(2014, 1, 2), date(2025, 10, 27)
@@ -71,6 +72,53 @@ def test_a_bookmarked_day_outside_the_store_is_moved_and_noted():
     assert sidebar.date_bounds((date(2010, 1, 1),), first=FIRST, last=LAST)[2] == (
         "2010-01-01 is before the first item, 2014-01-02; showing from 2014-01-02. "
         "Only a start date is set: showing 2014-01-02 to the newest item.")
+
+
+URL_CHOICES = {"first": FIRST, "last": LAST, "theme_keys": ["deterrence", "air_defence", "local_topic"],
+               "theme_labels": {"deterrence": "Deterrence & force posture", "air_defence": "Air & missile defence"},
+               "outlets": ["LRT", "ERR News"], "actors": ["Lithuania", "NATO"]}
+
+
+@pytest.mark.parametrize("filters, query", [
+    (Filters(), []),
+    (Filters(start=date(2025, 1, 1), end=date(2025, 3, 31)), [("dates", "2025-01-01"), ("dates", "2025-03-31")]),
+    (Filters(start=date(2025, 1, 1)), [("dates", "2025-01-01")]),
+    (Filters(themes=("air_defence", "local_topic")),  # by label, as the multiselect writes it; a key without one
+     [("theme", "Air & missile defence"), ("theme", "local_topic")]),
+    (Filters(outlets=("ERR News",), actors=("NATO", "Lithuania"), include_headlines=False),
+     [("source", "ERR News"), ("actor", "NATO"), ("actor", "Lithuania"), ("headlines", "false")]),
+])
+def test_filters_go_into_the_url_form_and_read_back(filters, query):
+    assert sidebar.filters_query(filters, theme_labels=URL_CHOICES["theme_labels"]) == query
+    assert sidebar.filters_from_query(query, **URL_CHOICES) == filters
+
+
+@pytest.mark.parametrize("query, filters", [
+    ([("dates", "2010-01-01"), ("dates", "2030-01-01")], Filters()),  # the whole span: no date restriction
+    ([("dates", "2030-01-01"), ("dates", "2020/05/01")], Filters(start=date(2020, 5, 1), end=LAST)),
+    ([("headlines", "FALSE")], Filters(include_headlines=False)),
+    ([("theme", "Deterrence & force posture")] * 2, Filters(themes=("deterrence",))),
+])
+def test_the_url_form_is_read_as_the_widgets_read_it(query, filters):
+    assert sidebar.filters_from_query(query, **URL_CHOICES) == filters
+
+
+@pytest.mark.parametrize("query, message", [
+    ([("dates", "2025-13-01")], "dates: '2025-13-01' is not a day (YYYY-MM-DD)"),
+    ([("dates", "2025-01-01")] * 3, "dates: 3 days given; a range is one or two days"),
+    ([("theme", "deterrence")], "theme: 'deterrence' is not among the themes of this store"),  # a key, not its label
+    ([("theme", "")], "theme: '' is not among the themes of this store"),
+    ([("source", "LRT"), ("source", "Delfi"), ("source", "BNS")],
+     "source: 'Delfi', 'BNS' are not among the sources of this store"),
+    ([("actor", "Belarus")], "actor: 'Belarus' is not among the actors of this store"),
+    ([("headlines", "maybe")], "headlines: 'maybe' is not true or false"),
+    ([("headlines", "true"), ("headlines", "false")], "headlines: given 2 times; it is one value, true or false"),
+    ([("sql", "DROP TABLE items")], "sql: not a filter; the filters are dates, theme, source, actor, headlines"),
+])
+def test_a_url_the_sidebar_would_not_write_is_refused_naming_the_parameter(query, message):
+    with pytest.raises(sidebar.FilterError) as refused:
+        sidebar.filters_from_query(query, **URL_CHOICES)
+    assert str(refused.value) == message
 
 
 @pytest.mark.parametrize("text, spans, expected", [
