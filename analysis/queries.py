@@ -17,10 +17,8 @@ whenever they exist, and give the same answers as the plain tables (the tests co
 
 from __future__ import annotations
 
-import os
-import shutil
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
@@ -936,24 +934,16 @@ def items_export(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str 
     """Every filtered item (search applied), for the CSV download: metadata and themes, no body.
 
     Columns: ``EXPORT_COLUMNS``. A million rows make a DataFrame of gigabytes: the dashboard
-    writes its file with :func:`write_items_csv` instead.
+    streams them as CSV with :func:`items_csv` instead.
     """
     sql, params = _items_export_sql(con, filters, text=text, rollups=rollups)
     return _df(con, sql, params)
 
 
-def write_items_csv(con: duckdb.DuckDBPyConnection, filters: Filters, path: str, *, text: str = "",
-                    rollups: bool = False, formula_prefixes: Sequence[str] = (), bom: bool = False,
-                    part_rows: int = 150_000) -> None:
-    """Write what :func:`items_export` returns to ``path`` as CSV, inside DuckDB (COPY ... TO).
-
-    The rows never become Python objects, and DuckDB writes the file in parts of about
-    ``part_rows`` items (whole months, newest first, then the undated), each sorted on its own,
-    so memory stays bounded whatever the number of items. A text cell starting with one of
-    ``formula_prefixes`` gets a leading single quote (a spreadsheet would run it as a formula);
-    ``bom`` starts the file with a UTF-8 byte-order mark (Excel then reads Nausėda correctly),
-    written as the first character of the header.
-    """
+def _export_parts(con: duckdb.DuckDBPyConnection, filters: Filters, *, rollups: bool,
+                  part_rows: int) -> list[tuple[str, list[Any]]]:
+    """Spans of days (SQL on ``i``, and its parameters) that split the export into parts of about
+    ``part_rows`` items: whole months, newest first, then the undated."""
     source = _source(con, rollups)
     where, _ = _search_where(filters, "", facts=source.facts)  # the parts: from the filters, before the search
     months = con.execute(f"""
@@ -974,27 +964,58 @@ def write_items_csv(con: duckdb.DuckDBPyConnection, filters: Filters, path: str,
             span, rows = [], 0
         if month is None:
             parts.append(("i.published_date IS NULL", []))
+    return parts or [("true", [])]
+
+
+def _csv_field(value: str) -> str:
+    """SQL writing ``value`` (text or NULL) as a CSV field the way Python's csv module does (the
+    minimal quoting pandas' to_csv uses): NULL as nothing, in double quotes when it holds a comma,
+    a double quote (doubled) or a line break."""
+    return (f"""CASE WHEN regexp_matches({value}, '[",\\r\\n]') THEN '"' || replace({value}, '"', '""') || '"' """
+            f"ELSE coalesce({value}, '') END")
+
+
+def items_csv(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str = "", rollups: bool = False,
+              formula_prefixes: Sequence[str] = (), bom: bool = False,
+              constants: Mapping[str, str] = MappingProxyType({}), part_rows: int = 150_000,
+              batch_rows: int = 4096) -> Iterator[bytes]:
+    """What :func:`items_export` returns, as CSV in pieces: the header, then a piece per batch of rows.
+
+    The bytes are those of pandas' ``to_csv`` of that frame, but no frame is built: DuckDB writes
+    each row as a line of CSV, sorting one part of about ``part_rows`` items at a time (whole
+    months, newest first, then the undated), and hands the lines over in Arrow batches of
+    ``batch_rows``; memory stays bounded by a part and a batch whatever the number of items, and
+    the first pieces go out before the later parts are read. ``constants`` are more columns, one
+    value on every row (the view's filters). A text cell starting with one of ``formula_prefixes``
+    gets a leading single quote (a spreadsheet would run it as a formula); ``bom`` starts the file
+    with a UTF-8 byte-order mark (Excel then reads Nausėda correctly).
+    """
+    names = [*EXPORT_COLUMNS, *constants]
+    if not all(name.isidentifier() for name in names):
+        raise ValueError(f"items_csv: the columns' names are plain words (the header is not quoted), got {names}")
     prefixes = ", ".join("'" + p.replace("'", "''") + "'" for p in formula_prefixes)
-    columns = []
-    for name in EXPORT_COLUMNS:
-        value = f"e.{name}"
-        if name in _EXPORT_TEXT_COLUMNS and prefixes:
-            value = f"CASE WHEN left({value}, 1) IN ({prefixes}) THEN '''' || {value} ELSE {value} END"
-        elif name == "published_at":  # as pandas writes it: 2025-01-16 10:42:07+00:00
+    fields = []
+    for index, name in enumerate(names):
+        value = f"e.{name}" if index < len(EXPORT_COLUMNS) else f"e.c{index}"
+        if name == "published_at":  # as pandas writes it: 2025-01-16 10:42:07+00:00
             value = f"strftime({value} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') || '+00:00'"
-        header = ("\ufeff" if bom and not columns else "") + name
-        columns.append(f'{value} AS "{header}"')
-    with open(path, "wb") as out:
-        for number, (part, part_params) in enumerate(parts or [("true", [])]):
+        elif prefixes and (name in _EXPORT_TEXT_COLUMNS or index >= len(EXPORT_COLUMNS)):
+            value = f"CASE WHEN left({value}, 1) IN ({prefixes}) THEN '''' || {value} ELSE {value} END"
+        fields.append(_csv_field(f"CAST({value} AS VARCHAR)"))
+    line = " || ',' || ".join(fields)
+    given = "".join(f", ?::VARCHAR AS c{len(EXPORT_COLUMNS) + n}" for n in range(len(constants)))
+    yield (("\ufeff" if bom else "") + ",".join(names) + "\n").encode("utf-8")
+    reading = con.cursor()  # a streamed result holds its connection until it is read out
+    try:
+        for part, part_params in _export_parts(con, filters, rollups=rollups, part_rows=part_rows):
             sql, params = _items_export_sql(con, filters, text=text, rollups=rollups, part=part,
                                             part_params=part_params)
-            piece = f"{path}.part"
-            target = piece.replace("'", "''")
-            con.execute(f"COPY (SELECT {', '.join(columns)} FROM ({sql}) e) TO '{target}' "
-                        f"(FORMAT csv, HEADER {'true' if number == 0 else 'false'})", params)
-            with open(piece, "rb") as written:
-                shutil.copyfileobj(written, out, 1 << 20)
-            os.remove(piece)
+            # the row order is the export's: a projection keeps it
+            query = f"SELECT {line} || chr(10) FROM (SELECT *{given} FROM ({sql}) x) e"
+            for batch in reading.sql(query, params=[*constants.values(), *params]).to_arrow_reader(batch_rows):
+                yield "".join(batch.column(0).to_pylist()).encode("utf-8")
+    finally:
+        reading.close()
 
 
 # -- claims -------------------------------------------------------------------------------------

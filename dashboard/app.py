@@ -145,8 +145,7 @@ def main() -> None:
     else:
         bounds = data.bounds(path)
         options = data.options(path)
-        stored_themes = options["themes"]["value"].tolist()
-        theme_keys = list(dict.fromkeys([*theme_labels, *stored_themes]))
+        theme_keys = data.theme_keys(path, theme_labels)
         outlets = options["outlets"]["value"].tolist()
         actors = options["actors"]["value"].tolist()
 

@@ -17,13 +17,12 @@ the pages that write say so instead (``LAKE_READ_ONLY``).
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -36,7 +35,7 @@ from analysis.paths import resolve_db
 from analysis.queries import Filters
 from analysis.store import Store, StoreError
 from analysis.themes import Taxonomy, TaxonomyError, load_taxonomy
-from dashboard import claim_views, exports
+from dashboard import claim_views
 from dashboard.exports import ImageRenderer
 
 LAKE_READ_ONLY = ("This is a lake: Parquet files written by `flankwatch export --parquet` or the Spark job, "
@@ -190,6 +189,11 @@ def options(path: str) -> dict[str, pd.DataFrame]:
         return queries.filter_options(con)
 
 
+def theme_keys(path: str, theme_labels: Mapping[str, str]) -> list[str]:
+    """The themes the sidebar offers: the taxonomy's, then any other theme the store assigns."""
+    return list(dict.fromkeys([*theme_labels, *options(path)["themes"]["value"].tolist()]))
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def summary(path: str, filters: Filters) -> dict[str, Any]:
     with cursor(path) as con:
@@ -331,7 +335,9 @@ def topic_map(path: str, filters: Filters) -> pd.DataFrame:
 
 # -- uncached, for downloads built on demand ---------------------------------------------------
 # These run in the download button's own thread, outside any script run, so they take the open
-# Store itself (looked up while the script ran) rather than going through the caches.
+# Store itself (looked up while the script ran) rather than going through the caches. The
+# Articles page's every matching item is not one of them: a million rows are streamed by the
+# server's own route (dashboard/downloads.py), never held whole in memory.
 
 
 @contextmanager
@@ -341,24 +347,6 @@ def _store_cursor(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-
-
-def items_export(store: Store, filters: Filters, *, text: str = "") -> BinaryIO:
-    """Every filtered item as a spreadsheet-safe CSV file (with a BOM), written by DuckDB in bounded memory.
-
-    A DataFrame of a million items took the server to 2.4 GB; DuckDB writes the same bytes
-    (exports.table_csv's) straight to a temporary file, returned open and already unlinked
-    (the button reads it once, then the file is gone).
-    """
-    handle, path = tempfile.mkstemp(prefix="flankwatch-export-", suffix=".csv")
-    os.close(handle)
-    try:
-        with _store_cursor(store) as con:
-            queries.write_items_csv(con, filters, path, text=text, rollups=True,
-                                    formula_prefixes=exports.FORMULA_PREFIXES, bom=True)
-        return open(path, "rb")  # noqa: SIM115  (Streamlit reads and closes it)
-    finally:
-        os.unlink(path)
 
 
 def claims_export(store: Store, filters: Filters) -> pd.DataFrame:

@@ -11,15 +11,11 @@ return) get a leading single quote, so an exported headline cannot become a form
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
-import tempfile
 import threading
 import warnings
 from collections.abc import Callable
-from typing import BinaryIO
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,38 +82,21 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{c: frame[c].map(cell) for c in text_columns})
 
 
-def table_csv(frame: pd.DataFrame | BinaryIO, *, filters: str | None = None) -> bytes | BinaryIO:
+def table_csv(frame: pd.DataFrame, *, filters: str | None = None) -> bytes:
     """CSV with a UTF-8 byte-order mark, so Excel reads names such as Nausėda correctly.
 
-    ``filters`` (the view's filters in words) becomes the last column, ``FILTERS_COLUMN``. A CSV
-    file already written the same way (a million items written by DuckDB, see dashboard/data.py
-    items_export) is handed on as it is, or copied row by row with that column added.
+    ``filters`` (the view's filters in words) becomes the last column, ``FILTERS_COLUMN``. The
+    Articles page's every matching item is the same CSV, streamed from the store instead
+    (analysis/queries.py items_csv, dashboard/downloads.py).
     """
-    if not isinstance(frame, pd.DataFrame):
-        return frame if filters is None else _with_filters_column(frame, filters)
     if filters is not None:
         frame = frame.assign(**{FILTERS_COLUMN: filters})
     return spreadsheet_safe(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-def _with_filters_column(source: BinaryIO, filters: str) -> BinaryIO:
-    """A copy of a CSV file (UTF-8 with a BOM) with one more column; memory bounded by one row."""
-    value = "'" + filters if filters.startswith(FORMULA_PREFIXES) else filters
-    target = tempfile.TemporaryFile(prefix="flankwatch-export-", suffix=".csv")  # noqa: SIM115 (returned)
-    with source:
-        reader = csv.reader(io.TextIOWrapper(source, encoding="utf-8-sig", newline=""))
-        out = io.TextIOWrapper(target, encoding="utf-8-sig", newline="")
-        writer = csv.writer(out, lineterminator="\n")
-        header = next(reader, None)
-        if header is not None:
-            writer.writerow([*header, FILTERS_COLUMN])
-            writer.writerows([*row, value] for row in reader)
-        out.flush()
-        out.detach()
-    target.seek(0)
-    # a reader: st.download_button reads io.BufferedReader and raw files, and refuses the
-    # BufferedRandom a TemporaryFile is ("Callable returned unsupported type": no download at all)
-    return io.BufferedReader(target.detach())
+def with_search(filters_text: str, search: str) -> str:
+    """The view's filters in words and its search, if any: what a table's ``FILTERS_COLUMN`` says."""
+    return f'{filters_text} · search: "{search.strip()}"' if search.strip() else filters_text
 
 
 def figure_html(fig: go.Figure) -> bytes:

@@ -2,7 +2,8 @@
 
 `flankwatch serve` runs this file (analysis/serving.py); `streamlit run` finds ``app`` here and
 serves it with uvicorn in the same process as the store's owner, so the pages and the routes read
-the store on the same connection.
+the store on the same connection. The routes (dashboard/downloads.py) stream downloads too big
+for a download button; `streamlit run dashboard/app.py` alone serves the pages without them.
 """
 
 from __future__ import annotations
@@ -16,4 +17,6 @@ if str(PROJECT_DIR) not in sys.path:  # uvicorn imports this file as the module 
 
 import streamlit as st  # noqa: E402
 
-app = st.App(PROJECT_DIR / "dashboard" / "app.py")
+from dashboard import downloads  # noqa: E402
+
+app = st.App(PROJECT_DIR / "dashboard" / "app.py", routes=downloads.ROUTES)

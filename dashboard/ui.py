@@ -178,17 +178,39 @@ def download_row(fig: go.Figure, data: pd.DataFrame, *, name: str, key: str) -> 
         )
 
 
-def table_download(label: str, build: Callable[[], pd.DataFrame], *, name: str, key: str, search: str = "") -> None:
+def table_download(label: str, build: Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
     """A CSV download of a table built on click (a million rows are not built on every rerun),
-    named by the view, its filters and ``search``, which its last column repeats on every row."""
+    named by the view and its filters, which its last column repeats on every row. The table is
+    held whole in the server's memory: for the Articles page's every item, see ``download_link``."""
     filters, filters_text = _view_filters()
-    if filters_text is not None and search.strip():
-        filters_text += f' · search: "{search.strip()}"'
     st.download_button(
         label, data=lambda: exports.table_csv(build(), filters=filters_text),
-        file_name=exports.file_name(name, "csv", filters=filters, search=search),
+        file_name=exports.file_name(name, "csv", filters=filters),
         mime="text/csv", key=key, icon=":material/download:", on_click="ignore",
     )
+
+
+# A link drawn as a secondary button (the theme's colours, .streamlit/config.toml), for downloads
+# the server streams itself (dashboard/downloads.py).
+DOWNLOAD_LINK_CSS = """<style>
+a.fw-download { display: inline-flex; align-items: center; gap: 0.5rem; min-height: 2.5rem;
+  padding: 0.25rem 0.75rem; border: 1px solid #CBD5E1; border-radius: 0.25rem; background: #FFFFFF;
+  color: #17263A; text-decoration: none; font-size: 1rem; line-height: 1.6; }
+a.fw-download:hover { border-color: #2F5D8A; color: #2F5D8A; }
+a.fw-download:active { background: #2F5D8A; color: #FFFFFF; }
+a.fw-download:focus-visible { outline: 2px solid #2F5D8A; outline-offset: 1px; }
+a.fw-download .fw-icon { font-family: 'Material Symbols Rounded'; font-size: 1.25rem; line-height: 1; }
+</style>"""
+
+
+def download_link(label: str, href: str, *, file_name: str) -> None:
+    """A plain link that downloads ``href`` (no script: the browser saves what the server streams).
+
+    Not ``st.link_button``: it opens a new tab, where the download starts in a blank page. The
+    ``download`` attribute keeps the page where it is whatever the server answers.
+    """
+    st.html(f"{DOWNLOAD_LINK_CSS}<a class='fw-download' href='{escaped(href)}' download='{escaped(file_name)}'>"
+            f"<span class='fw-icon' aria-hidden='true'>download</span><span>{escaped(label)}</span></a>")
 
 
 def md_escape(text: object) -> str:

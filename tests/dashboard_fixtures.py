@@ -9,10 +9,12 @@ tests may open the original.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +127,64 @@ def trace_total(spec: dict[str, Any], *, skip: tuple[str, ...] = ()) -> float:
 
 def infos(at) -> list[str]:
     return [element.value for element in at.info]
+
+
+@dataclass
+class RouteReply:
+    """What a download route sent: the status, the headers, each body piece's size and the whole body's hash."""
+
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    pieces: list[int] = field(default_factory=list)
+    digest: Any = field(default_factory=hashlib.sha256)
+    text: str = ""  # the body of a short answer (an error)
+
+
+def route_get(path: str, query: str = "", *, leave_after: int | None = None) -> RouteReply:
+    """GET ``path?query`` from the dashboard's own routes (dashboard/downloads.py) in this process.
+
+    Plain ASGI, so every piece the route sends is seen as it is sent; the body is hashed, never
+    kept. ``leave_after``: the client hangs up after that many pieces of the body.
+    """
+    import asyncio
+
+    from starlette.applications import Starlette
+
+    from dashboard import downloads
+
+    reply = RouteReply()
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8501)}
+
+    async def run() -> None:
+        done = asyncio.Event()
+        requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+        async def receive() -> dict[str, Any]:
+            if requests:
+                return requests.pop()
+            await done.wait()  # the client stays until the response is over
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                reply.status = message["status"]
+                reply.headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
+            elif message["type"] == "http.response.body":
+                body = message.get("body", b"")
+                if body:
+                    reply.pieces.append(len(body))
+                    reply.digest.update(body)
+                    if reply.status != 200:
+                        reply.text += body.decode()
+                if leave_after is not None and len(reply.pieces) >= leave_after:
+                    done.set()
+
+        try:
+            await Starlette(routes=downloads.ROUTES)(scope, receive, send)
+        finally:
+            done.set()
+
+    asyncio.run(run())
+    return reply

@@ -1,5 +1,6 @@
 """The dashboard in a real headless Chromium: a date range typed into the sidebar changes the
-timeline and the URL, a PNG and a CSV download are real files, and every page is photographed
+timeline and the URL, a PNG and a CSV download are real files, the Articles page's link downloads
+every matching item (streamed by the server's own route), and every page is photographed
 (test-output/browser/, git-ignored) for a person to look at.
 
 Runs `flankwatch serve` (python -m analysis.cli serve) on a free port against a copy of the demo
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,10 +20,12 @@ import struct
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import duckdb
 import pytest
@@ -186,6 +190,65 @@ def test_dashboard_in_a_real_browser(server, demo_copy, tmp_path):  # noqa: F811
             browser.close()
     assert all((SHOTS / f"{name}.png").stat().st_size > 10_000
                for name in ["overview", "article", "claim-selected", *(slug for _, slug in PAGES)])
+
+
+def test_articles_csv_downloads_every_matching_item_through_the_page(server, demo_copy, tmp_path):  # noqa: F811
+    """A theme picked in the sidebar and a search typed on the Articles page: the link downloads
+    exactly the store's rows for them (dashboard/downloads.py streams them), BOM and filters column
+    included; the route refuses a parameter the page would not write, naming it."""
+    from analysis import queries
+    from analysis.queries import Filters
+    from analysis.themes import load_taxonomy
+    from dashboard import downloads, exports
+
+    base, _ = server
+    filters, search = Filters(themes=("migration",)), "border"
+    labels = dict(load_taxonomy().labels)
+    words = exports.with_search(filters.describe(theme_labels=labels), search)
+    with duckdb.connect(str(demo_copy), read_only=True) as con:  # the served copy is the server's
+        queries.build_rollups(con)
+        expected = exports.table_csv(queries.items_export(con, filters, text=search, rollups=True), filters=words)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1400}, accept_downloads=True)
+            page.goto(f"{base}/articles")
+            page.wait_for_selector("a.fw-download", timeout=60_000)
+            _idle(page)
+            page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Themes").click()
+            page.get_by_role("option", name=labels["migration"], exact=True).click()
+            page.keyboard.press("Escape")
+            _idle(page)
+            field = page.get_by_role("textbox", name="Search titles and text")
+            field.fill(search)
+            field.press("Enter")
+            _idle(page)
+            link = page.get_by_role("link", name=re.compile(r"Download all [\d,]+ matching items \(CSV\)"))
+            count = int(re.search(r"([\d,]+) matching", link.inner_text()).group(1).replace(",", ""))
+            href = link.get_attribute("href")
+            page_params = sorted(parse_qsl(urlsplit(page.url).query))
+            assert ("theme", labels["migration"]) in page_params and ("q", search) in page_params
+            assert sorted(parse_qsl(urlsplit(href).query)) == page_params  # the page's own URL form
+            with page.expect_download(timeout=90_000) as info:
+                link.click()
+            info.value.save_as(tmp_path / "articles.csv")
+            assert info.value.suggested_filename == "articles_all-dates_migration_q-border.csv"
+            assert page.url.startswith(f"{base}/articles")  # the page stayed
+        finally:
+            browser.close()
+    data = (tmp_path / "articles.csv").read_bytes()
+    assert data == expected
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert data.startswith(b"\xef\xbb\xbfid,") and rows[0][-1] == exports.FILTERS_COLUMN
+    assert len(rows) == 1 + count > 1 and all(row[-1] == words for row in rows[1:])
+
+    with urllib.request.urlopen(base + href, timeout=30) as reply:  # sent as it is read, its size unknown before
+        assert reply.headers["Transfer-Encoding"] == "chunked" and reply.headers["Content-Length"] is None
+        assert reply.read() == expected
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{base}{downloads.EXPORT_PATH}?theme=migration", timeout=30)
+    assert refused.value.code == 400
+    assert refused.value.read().decode() == "theme: 'migration' is not among the themes of this store\n"
 
 
 def _date_field(page) -> tuple[str, bool]:

@@ -21,8 +21,9 @@ from analysis.lake.serve import LAKE_ENV, LakeReader, check_lake, connect_lake
 from analysis.queries import Filters
 from analysis.store import Store, StoreError
 
+from dashboard import downloads
 from dashboard_fixtures import (  # noqa: F401  (fixtures)
-    app_test, assert_clean, chart_specs, chart_titled, fresh_streamlit_caches, synthetic_db, trace_total,
+    app_test, assert_clean, chart_specs, chart_titled, fresh_streamlit_caches, route_get, synthetic_db, trace_total,
 )
 
 READ_PAGES = [
@@ -178,6 +179,23 @@ def test_filtered_counts_are_the_stores(store_and_lake, monkeypatch):
         shown[name] = (overview[0], trace_total(overview[1]), articles_only, trends, _match_caption(opened))
     assert shown["lake"] == shown["store"]
     assert int(shown["lake"][0]["Items"].replace(",", "")) < 3000  # the filters narrowed something
+
+
+def test_the_articles_csv_route_streams_the_lake_as_the_store(store_and_lake, monkeypatch):
+    """`serve --lake` serves the Articles page, so its download route reads the lake: the same bytes."""
+    store, lake = store_and_lake
+    query = "theme=Irregular+migration+%26+border&theme=Belarus&q=border"
+    replies = {}
+    for name, path in (("store", store), ("lake", lake)):
+        if name == "lake":
+            monkeypatch.setenv(LAKE_ENV, str(lake))
+        else:
+            monkeypatch.delenv(LAKE_ENV, raising=False)
+            monkeypatch.setenv("FLANKWATCH_DB", str(store))
+        replies[name] = route_get(downloads.EXPORT_PATH, query)
+        assert replies[name].status == 200, replies[name].text
+    assert replies["lake"].digest.hexdigest() == replies["store"].digest.hexdigest()
+    assert sum(replies["lake"].pieces) > 1000
 
 
 def test_an_opened_item_shows_no_corrections(store_and_lake, monkeypatch):

@@ -6,6 +6,7 @@ import io
 import shutil
 import struct
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -82,20 +83,17 @@ def test_long_file_names_are_cut_and_kept_apart_by_a_hash():
         assert set(stem) <= set("abcdefghijklmnopqrstuvwxyz0123456789-_+")
 
 
-def test_csv_downloads_carry_their_filters_in_a_last_column(tmp_path):
+def test_csv_downloads_carry_their_filters_in_a_last_column():
     """On every row, so the header stays in row 1 and pasted-together rows still say their view."""
     text = "2024-01-01 to 2025-06-30 · themes: Deterrence, Belarus · headlines counted"
     frame = pd.DataFrame({"title": ["Nausėda visits", "=SUM(A1)"], "items": [1, 2]})
-    from_frame = exports.table_csv(frame, filters=text)
-    path = tmp_path / "written.csv"
-    path.write_bytes(exports.table_csv(frame))  # as DuckDB writes the all-items file: no filters column
-    from_file = exports.table_csv(path.open("rb"), filters=text).read()
-    for data in (from_frame, from_file):
-        parsed = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
-        assert data.startswith(b"\xef\xbb\xbftitle,items,filters\n")
-        assert parsed["filters"].tolist() == [text, text]
-        assert parsed["title"].tolist() == ["Nausėda visits", "'=SUM(A1)"]
-    assert from_file == from_frame
+    data = exports.table_csv(frame, filters=text)
+    parsed = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert data.startswith(b"\xef\xbb\xbftitle,items,filters\n")
+    assert parsed["filters"].tolist() == [text, text]
+    assert parsed["title"].tolist() == ["Nausėda visits", "'=SUM(A1)"]
+    assert exports.with_search(text, " air policing ") == f'{text} · search: "air policing"'
+    assert exports.with_search(text, "  ") == text
 
 
 @pytest.mark.parametrize("cell, expected", [
@@ -175,38 +173,51 @@ def test_renderer_keeps_one_browser_for_many_images(figure):
     assert not kept._started  # noqa: SLF001
 
 
-@pytest.mark.parametrize("part_rows", [150_000, 250])
+# Cells a CSV writer must quote or a spreadsheet would run, written into a copy of the synthetic store.
+AWKWARD_ITEMS = {
+    "title": ['Quote "this", then a comma', "Two\nlines", "Carriage\r\nreturn", "=HYPERLINK(1)", "-2 % growth"],
+    "byline": ["", None, "@handle", "Nausėda, G.", '"quoted"'],
+}
+
+
+@pytest.fixture(scope="module")
+def awkward_db(synthetic_db, tmp_path_factory) -> Path:  # noqa: F811
+    path = tmp_path_factory.mktemp("awkward") / "awkward.duckdb"
+    shutil.copy(synthetic_db, path)
+    with duckdb.connect(str(path)) as con:
+        ids = [row[0] for row in con.execute("SELECT id FROM items WHERE duplicate_of IS NULL "
+                                             "ORDER BY published_date DESC NULLS LAST, id LIMIT 5").fetchall()]
+        for n, item_id in enumerate(ids):
+            con.execute("UPDATE items SET title = ?, byline = ?, published_at = NULL WHERE id = ?",
+                        [AWKWARD_ITEMS["title"][n], AWKWARD_ITEMS["byline"][n], item_id])
+    return path
+
+
+@pytest.mark.parametrize(("part_rows", "batch_rows"), [(150_000, 4096), (250, 7)])
 @pytest.mark.parametrize(("filters", "text"), [
     (Filters(), ""),
     (Filters(themes=("migration",), include_headlines=False), "border"),
     (Filters(start=date(2020, 1, 1), end=date(2021, 6, 30), outlets=("LRT", "Delfi")), ""),
 ])
-def test_items_csv_written_by_duckdb_is_the_table_csv_of_the_export(synthetic_db, tmp_path,  # noqa: F811
-                                                                     filters, text, part_rows):
-    """The all-items download is written by DuckDB in parts; its bytes are those of the DataFrame path."""
-    con = duckdb.connect(str(synthetic_db), read_only=True)
+def test_the_streamed_items_csv_is_the_table_csv_of_the_export(awkward_db, filters, text, part_rows, batch_rows):
+    """The all-items download is written by DuckDB a part and a batch at a time; its bytes are those
+    of the DataFrame path (pandas' to_csv), filters column, BOM and formula-safe cells included."""
+    words = "=all dates · headlines counted"
+    con = duckdb.connect(str(awkward_db), read_only=True)
     try:
         assert q.build_rollups(con)
-        path = tmp_path / "items.csv"
-        q.write_items_csv(con, filters, str(path), text=text, rollups=True, formula_prefixes=exports.FORMULA_PREFIXES,
-                          bom=True, part_rows=part_rows)
-        expected = exports.table_csv(q.items_export(con, filters, text=text, rollups=True))
+        pieces = list(q.items_csv(con, filters, text=text, rollups=True, formula_prefixes=exports.FORMULA_PREFIXES,
+                                  bom=True, constants={exports.FILTERS_COLUMN: words}, part_rows=part_rows,
+                                  batch_rows=batch_rows))
+        frame = q.items_export(con, filters, text=text, rollups=True)
     finally:
         con.close()
-    written = path.read_bytes()
-    assert written.startswith(b"\xef\xbb\xbfid,kind,published_date,")
-    assert written == expected
+    written = b"".join(pieces)
+    assert pieces[0] == "\ufeffid,kind,published_date,published_at,title,outlet,byline,url,parent_id,themes,claims," \
+                        "filters\n".encode()
+    assert written == exports.table_csv(frame, filters=words)
+    assert len(pieces) >= 1 + len(frame) // batch_rows  # the header, then a piece per batch
     if filters == Filters():
-        assert b"'=HYPERLINK" in written  # a formula title is made harmless in the file too
-
-
-def test_a_written_csv_goes_to_the_download_button_as_a_type_it_reads(tmp_path):
-    """st.download_button turns str, bytes, BytesIO, BufferedReader and raw files into bytes and
-    refuses anything else (a TemporaryFile is a BufferedRandom): the all-items file must be one it reads."""
-    from streamlit.runtime.download_data_util import convert_data_to_bytes_and_infer_mime
-
-    path = tmp_path / "written.csv"
-    path.write_bytes(exports.table_csv(pd.DataFrame({"title": ["a", "b"]})))
-    for data in (exports.table_csv(path.open("rb")), exports.table_csv(path.open("rb"), filters="all dates")):
-        converted, _ = convert_data_to_bytes_and_infer_mime(data, unsupported_error=TypeError(type(data)))
-        assert converted.startswith(b"\xef\xbb\xbftitle")
+        assert b"'=HYPERLINK" in written and b",'=all dates" in written  # formulas made harmless in the file too
+        parsed = pd.read_csv(io.BytesIO(written), encoding="utf-8-sig", keep_default_na=False)
+        assert set(AWKWARD_ITEMS["title"][:3]) <= set(parsed["title"])

@@ -21,7 +21,7 @@ import streamlit as st
 from analysis.corrections import CLAIM_FIELDS, SPENDING_KINDS, SPENDING_UNITS, Correction, CorrectionError
 from analysis.queries import SORTS
 from analysis.store import StoreError
-from dashboard import data, ui
+from dashboard import data, downloads, ui
 
 ITEM_PARAM = "item"
 PAGE_SIZE = 200
@@ -408,9 +408,9 @@ def list_view(ctx: ui.ViewContext) -> None:
         "kind": st.column_config.TextColumn("Kind", width=70),
         "themes": st.column_config.TextColumn("Themes", width=180),
         "claims": st.column_config.NumberColumn("Claims", format="%d", width=65)})
-    ui.table_download(f"Download all {total:,} matching items (CSV)",
-                      lambda: data.items_export(ctx.store, ctx.filters, text=text), name="articles", key="articles_csv",
-                      search=text)
+    ui.download_link(f"Download all {total:,} matching items (CSV)",
+                     downloads.export_link(ctx.filters, search=text, theme_labels=ctx.theme_labels),
+                     file_name=downloads.export_name(ctx.filters, search=text))
     corrected = data.corrections_count(ctx.db)
     if corrected["items"]:
         st.download_button(
