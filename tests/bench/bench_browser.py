@@ -18,7 +18,8 @@ The script run's end comes from Streamlit's own websocket messages (``script_fin
 sidebar's live-update fragment runs are told apart and ignored); "drawn" is the last DOM mutation
 outside the sidebar and header, once the main area has been quiet for ``QUIET_S``. Each figure is
 the median of ``--rounds`` rounds. ``--export`` also downloads all articles as CSV from the
-Articles page and samples the server's resident memory (psutil, every 50 ms) while it does.
+Articles page (its link to the server's streaming route, dashboard/downloads.py), from the click
+to the file saved, and samples the server's resident memory (psutil, every 50 ms) while it does.
 
     python tests/bench/bench_browser.py                                   # .bench/store-1m.duckdb
     python tests/bench/bench_browser.py --pages claims topics --rounds 1
@@ -308,7 +309,7 @@ def measure_export(browser, db: Path, target: Path) -> tuple[float, float, float
         sampler.start()
         started = time.perf_counter()
         with page.expect_download(timeout=600_000) as info:
-            page.locator("button", has_text="matching items (CSV)").first.click()
+            page.locator("a", has_text="matching items (CSV)").first.click()
         info.value.save_as(target)
         elapsed = time.perf_counter() - started
         time.sleep(1.0)
