@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 Freq = Literal["day", "week", "month", "quarter", "year"]
 FREQS: tuple[Freq, ...] = ("day", "week", "month", "quarter", "year")
@@ -708,7 +709,7 @@ def latest_items(con: duckdb.DuckDBPyConnection, filters: Filters, *, limit: int
     return frame
 
 
-def _search_terms(text: str) -> list[str]:
+def search_terms(text: str) -> list[str]:
     """Words of a search; "double quotes" keep a phrase together. Every term must match."""
     terms: list[str] = []
     for index, chunk in enumerate(text.split('"')):
@@ -768,22 +769,30 @@ def search_pattern(term: str) -> str:
     return "(?i)" + start + "".join(pieces)
 
 
-def _search_where(filters: Filters, text: str, *, facts: bool) -> tuple[_Where, bool]:
+def _term_conditions(terms: Sequence[str], alias: str) -> tuple[list[str], list[Any]]:
+    """One condition per search term on ``alias``'s title and text, and their parameters."""
+    sql: list[str] = []
+    params: list[Any] = []
+    for term in terms:
+        sql.append(f"(regexp_matches({alias}.title, ?) OR regexp_matches({alias}.text, ?))")
+        pattern = search_pattern(term)
+        params.extend([pattern, pattern])
+    return sql, params
+
+
+def _search_where(filters: Filters, text: str, *, facts: bool, matched: str | None = None) -> tuple[_Where, bool]:
     """The filter and search conditions, and whether they need the items table joined as ``t``.
 
     On the plain items table (alias ``i``) title and text are at hand; on the facts they come
-    from ``items`` joined as ``t``.
+    from ``items`` joined as ``t``. ``matched`` names a relation (an ``id`` column) holding the
+    items the search matches, found before by :func:`search_ids`: then no text is read.
     """
     where = item_where(filters, alias="i", facts=facts)
-    sql = [where.sql]
-    params = list(where.params)
-    terms = _search_terms(text)
-    text_alias = "t" if facts else "i"
-    for term in terms:
-        sql.append(f"(regexp_matches({text_alias}.title, ?) OR regexp_matches({text_alias}.text, ?))")
-        pattern = search_pattern(term)
-        params.extend([pattern, pattern])
-    return _Where(" AND ".join(sql), params), bool(terms) and facts
+    terms = search_terms(text)
+    if terms and matched is not None:
+        return _Where(f"{where.sql} AND i.id IN (SELECT id FROM {matched})", list(where.params)), False
+    sql, params = _term_conditions(terms, "t" if facts else "i")
+    return _Where(" AND ".join([where.sql, *sql]), [*where.params, *params]), bool(terms) and facts
 
 
 def search_items(
@@ -804,29 +813,44 @@ def search_items(
     return _df(con, sql, params)
 
 
+def search_ids(con: duckdb.DuckDBPyConnection, text: str) -> pa.Table:
+    """The ids (one ``id`` column) of every item whose title or text contains every search term.
+
+    No other filter applies, so one scan of the texts serves every filter change that follows
+    while the search stays the same (``search_with_count``'s ``matched``).
+    """
+    terms = search_terms(text)
+    if not terms:
+        raise ValueError("search_ids needs at least one search term")
+    sql, params = _term_conditions(terms, "i")
+    return con.sql(f"SELECT i.id FROM items i WHERE {' AND '.join(sql)}", params=params).to_arrow_table()
+
+
 def search_with_count(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str = "", sort: SortKey = "newest",
-                      limit: int = 200, rollups: bool = False) -> tuple[pd.DataFrame, int]:
+                      limit: int = 200, rollups: bool = False, matched: str | None = None) -> tuple[pd.DataFrame, int]:
     """The first page of :func:`search_items` and :func:`count_items`, with one pass over the texts.
 
     Matching a search reads every title and text (seconds on a million items); the count comes
     from the same pass, as a window over the matches. Without search terms the two cheap
-    queries answer instead.
+    queries answer instead. ``matched`` names a relation with the ids :func:`search_ids` found
+    for ``text``: then no text is read at all.
     """
-    if not _search_terms(text):
+    if not search_terms(text):
         return (search_items(con, filters, text=text, sort=sort, limit=limit, rollups=rollups),
                 count_items(con, filters, text=text, rollups=rollups))
-    sql, params = _search_sql(con, filters, text=text, sort=sort, limit=limit, offset=0, rollups=rollups, total=True)
+    sql, params = _search_sql(con, filters, text=text, sort=sort, limit=limit, offset=0, rollups=rollups, total=True,
+                              matched=matched)
     frame = _df(con, sql, params)
     total = int(frame["total"].iloc[0]) if len(frame) else 0
     return frame.drop(columns="total"), total
 
 
 def _search_sql(con: duckdb.DuckDBPyConnection, filters: Filters, *, text: str, sort: str, limit: int, offset: int,
-                rollups: bool, total: bool = False) -> tuple[str, list[Any]]:
+                rollups: bool, total: bool = False, matched: str | None = None) -> tuple[str, list[Any]]:
     if sort not in _SORTS:
         raise ValueError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
     source = _source(con, rollups)
-    where, needs_text = _search_where(filters, text, facts=source.facts)
+    where, needs_text = _search_where(filters, text, facts=source.facts, matched=matched)
     order = _SORTS[sort]
     joins, columns = "", ""
     if not source.facts:

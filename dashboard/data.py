@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from analysis import corrections as fw_corrections
@@ -228,10 +229,22 @@ def latest(path: str, filters: Filters, *, limit: int = 12) -> pd.DataFrame:
         return queries.latest_items(con, filters, limit=limit, rollups=True)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def search_ids(path: str, text: str) -> pa.Table:
+    """The ids of the items a search matches, whatever the filters: the texts are read once per
+    search, not again at every filter change (a scan of a million texts takes seconds)."""
+    with cursor(path) as con:
+        return queries.search_ids(con, text)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def search(path: str, filters: Filters, *, text: str, sort: str, limit: int) -> tuple[pd.DataFrame, int]:
-    with cursor(path) as con:  # one pass over the texts for the page and the count
-        return queries.search_with_count(con, filters, text=text, sort=sort, limit=limit, rollups=True)
+    matched = search_ids(path, text) if queries.search_terms(text) else None
+    with cursor(path) as con:
+        if matched is not None:
+            con.register("fw_matched", matched)  # this cursor's own view of the ids
+        return queries.search_with_count(con, filters, text=text, sort=sort, limit=limit, rollups=True,
+                                         matched=None if matched is None else "fw_matched")
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

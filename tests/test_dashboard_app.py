@@ -467,3 +467,35 @@ def test_the_claims_tracker_draws_the_newest_claims_and_says_how_many_more(synth
     assert f"Showing the newest 2 of {total:,} deployment claims" in " ".join(c.value for c in at.caption)
     table = at.dataframe[0].value
     assert len(table) == 2 and max(table["stated"]).date() == newest
+
+
+def test_a_search_reads_the_texts_once_across_filter_changes(synthetic_db, monkeypatch):  # noqa: F811
+    """Filter changes while a search stays the same reuse its matches (a scan of a million texts takes seconds)."""
+    import re
+
+    from analysis import queries
+    from analysis.queries import Filters
+
+    scans: list[str] = []
+    real = queries.search_ids
+    monkeypatch.setattr(queries, "search_ids", lambda con, text: scans.append(text) or real(con, text))
+
+    def matching(at) -> int:
+        found = [c.value for c in at.caption if re.match(r"[\d,]+ items? match", c.value)]
+        assert found, [c.value for c in at.caption]
+        return int(found[0].split()[0].replace(",", ""))
+
+    at = app_test(synthetic_db, monkeypatch, page="views/articles.py")
+    at.text_input(key="q").set_value("border").run()
+    assert_clean(at)
+    everything = matching(at)
+    at.multiselect(key="theme").set_value(["migration"]).run()
+    assert_clean(at)
+    narrowed = matching(at)
+    from dashboard import data
+
+    with data.cursor(data.db_path()) as con:  # what a scan of the texts finds (the app holds the store)
+        assert everything == queries.count_items(con, Filters(), text="border")
+        assert narrowed == queries.count_items(con, Filters(themes=("migration",)), text="border")
+    assert 0 < narrowed < everything
+    assert scans == ["border"]

@@ -470,3 +470,30 @@ def test_search_with_count_is_search_items_and_count_items_in_one_pass(con, text
         pd.testing.assert_frame_equal(frame, q.search_items(connection, filters, text=text, sort=sort, limit=2,
                                                             rollups=rollups))
         assert total == q.count_items(connection, filters, text=text, rollups=rollups)
+
+
+@pytest.mark.parametrize("text", ["border", '"air defence"', "nAUSeDA", "defen minister", "no-such-word"])
+@pytest.mark.parametrize("sort", ["newest", "claims", "title"])
+def test_a_search_found_once_answers_every_filter_as_a_scan_would(con, text, sort):
+    """search_ids reads the texts once; the page and count for any filters then come from those ids."""
+    connection, rollups = con
+    ids = q.search_ids(connection, text)
+    assert ids.column_names == ["id"]
+    cursor = connection.cursor()
+    cursor.register("fw_matched", ids)
+    try:
+        for filters in (Filters(), Filters(themes=("migration",)), Filters(include_headlines=False),
+                        Filters(outlets=("LRT",))):
+            scanned = q.search_with_count(connection, filters, text=text, sort=sort, limit=2, rollups=rollups)
+            found = q.search_with_count(cursor, filters, text=text, sort=sort, limit=2, rollups=rollups,
+                                        matched="fw_matched")
+            pd.testing.assert_frame_equal(found[0], scanned[0])
+            assert found[1] == scanned[1]
+    finally:
+        cursor.close()
+
+
+def test_search_ids_needs_a_term(con):
+    connection, _ = con
+    with pytest.raises(ValueError, match="at least one search term"):
+        q.search_ids(connection, '  ""  ')
