@@ -769,14 +769,51 @@ def search_pattern(term: str) -> str:
     return "(?i)" + start + "".join(pieces)
 
 
+# The search's first pass reads the title and text lower-cased with their marks removed
+# (strip_accents). There every character a term's pattern lets stand for an ASCII letter is that
+# letter, except the letters that carry a mark without decomposing (and the long s, which RE2
+# folds into "s"): in the first pass these ASCII letters match any one character. So a text the
+# pattern matches always passes it (tests/test_queries.py checks every character of the BMP).
+_ANY_OF = frozenset(_UNDECOMPOSED.values()) | {"s"}
+
+
+def _first_pass(folded: str) -> str | None:
+    """A LIKE pattern (escape character \\) that every text the folded term's pattern matches fits,
+    or None when it would fit nearly every text (the term is all such letters).
+
+    Any-one-character places at either end are left out: a wider net, and twice as fast.
+    """
+    tokens = [None if ch in _ANY_OF else "\\" + ch if ch in "%_\\" else ch for ch in folded]
+    while tokens and tokens[0] is None:
+        tokens.pop(0)
+    while tokens and tokens[-1] is None:
+        tokens.pop()
+    if not tokens:
+        return None
+    return "%" + "".join("_" if token is None else token for token in tokens) + "%"
+
+
 def _term_conditions(terms: Sequence[str], alias: str) -> tuple[list[str], list[Any]]:
-    """One condition per search term on ``alias``'s title and text, and their parameters."""
+    """One condition per search term on ``alias``'s title and text, and their parameters.
+
+    A term that folds to ASCII (nearly every search) is first looked for with LIKE in the folded
+    title and text, a pass two to three times as fast as the pattern's; only the texts that pass
+    are matched against the pattern (a word's start, the exact letters).
+    """
     sql: list[str] = []
     params: list[Any] = []
     for term in terms:
-        sql.append(f"(regexp_matches({alias}.title, ?) OR regexp_matches({alias}.text, ?))")
         pattern = search_pattern(term)
-        params.extend([pattern, pattern])
+        condition = f"(regexp_matches({alias}.title, ?) OR regexp_matches({alias}.text, ?))"
+        folded = fold_accents(term)
+        like = _first_pass(folded) if folded.isascii() else None
+        if like is not None:
+            sql.append(f"((strip_accents(lower({alias}.title)) LIKE ? ESCAPE '\\' OR "
+                       f"strip_accents(lower({alias}.text)) LIKE ? ESCAPE '\\') AND {condition})")
+            params.extend([like, like, pattern, pattern])
+        else:
+            sql.append(condition)
+            params.extend([pattern, pattern])
     return sql, params
 
 

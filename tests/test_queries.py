@@ -8,6 +8,8 @@ from datetime import date, datetime, timezone
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analysis import queries as q
 from analysis.queries import Filters
@@ -497,3 +499,49 @@ def test_search_ids_needs_a_term(con):
     connection, _ = con
     with pytest.raises(ValueError, match="at least one search term"):
         q.search_ids(connection, '  ""  ')
+
+
+def test_the_search_first_pass_lets_through_every_character_a_pattern_matches():
+    """Every character of the BMP that a term's pattern lets stand for an ASCII character folds
+    (lower-cased, marks stripped, as the first pass reads the text) to that character, or, for the
+    letters the first pass leaves open, to some one character: the first pass never drops a match."""
+    wrong: list[tuple[str, str, str]] = []
+    accented_e = 0
+    with duckdb.connect() as con:
+        con.execute("SET enable_progress_bar = false")
+        con.execute("CREATE TABLE chars AS SELECT chr(i::INTEGER) AS ch, strip_accents(lower(chr(i::INTEGER))) AS folded "
+                    "FROM range(1, 65536) t(i) WHERE i < 55296 OR i > 57343")
+        for term in map(chr, range(33, 127)):
+            piece = q.search_pattern(term).replace(q._WORD_START, "", 1)  # the pattern's one character
+            rows = con.execute("SELECT ch, folded FROM chars WHERE regexp_full_match(ch, ?)", [piece]).fetchall()
+            base = q.fold_accents(term)  # as the first pass has it: "A" is "a"
+            open_letter = base in q._ANY_OF
+            wrong += [(term, ch, folded) for ch, folded in rows
+                      if folded != base and not (open_letter and len(folded) == 1)]
+            if term == "e":
+                accented_e = sum(1 for ch, _ in rows if not ch.isascii())
+    assert accented_e > 20  # the pieces do match accented letters: the check checked something
+    assert not wrong, wrong[:20]
+
+
+WORDS = ["Nausėda", "Łukašenka", "Šiauliai", "radar", "défense", "DEFENCE", "fence", "Ørsted", "ſtraße", "İzmir",
+         "Nause\u0307da", "100%", "roll_call", "3.5", "Ǿre", "air-defence", "Tallinn's", "ŽALGIRIS"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(texts=st.lists(st.lists(st.sampled_from(WORDS + [" ", ", ", "-", "x"]), max_size=12).map("".join),
+                      min_size=1, max_size=12),
+       term=st.sampled_from(WORDS + ["nauseda", "lukasenka", "siauliai", "defen", "ence", "orsted", "strasse",
+                                     "izmir", "zalgiris", "a", "st", "100", "l", "air defence", "tallinn"]))
+def test_the_search_first_pass_finds_what_the_pattern_alone_finds(texts, term):
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE items (id INTEGER, title VARCHAR, text VARCHAR)")
+        con.executemany("INSERT INTO items VALUES (?, ?, ?)",
+                        [(i, text[: len(text) // 3] or None, text[len(text) // 3:]) for i, text in enumerate(texts)])
+        sql, params = q._term_conditions([term], "i")
+        found = sorted(r[0] for r in con.execute(f"SELECT id FROM items i WHERE {sql[0]}", params).fetchall())
+        pattern = q.search_pattern(term)
+        alone = sorted(r[0] for r in con.execute(
+            "SELECT id FROM items i WHERE regexp_matches(i.title, ?) OR regexp_matches(i.text, ?)",
+            [pattern, pattern]).fetchall())
+    assert found == alone
