@@ -37,7 +37,7 @@ import pandas as pd
 from analysis.ingest.dedup import MAX_DISTANCE
 from analysis.lake import UNKNOWN_MONTH
 from analysis.lake.errors import LakeError
-from analysis.lake.folders import replace_folder  # noqa: F401  (the engines' last step)
+from analysis.lake.folders import replace_folder
 from analysis.modelfile import ModelBundle
 from analysis.pipeline import BATCH_SIZE, analyse_batch
 
@@ -165,23 +165,20 @@ def prepare_output(input_dir: str | os.PathLike[str], output_dir: str | os.PathL
     return out
 
 
-def finish_lake(staging: Path, *, engine: Engine, input_dir: Path, model_version: str,
-                counts: dict[str, int]) -> dict[str, int] | None:
-    """Rollups (when analysis/lake/rollups.py is there) and the manifest, written into the staging folder."""
-    import importlib.util
-
-    rollups = None
-    if importlib.util.find_spec("analysis.lake.rollups") is not None:
-        from analysis.lake.rollups import write_rollups  # written alongside; imported only when present
-
-        rollups = write_rollups(staging)
+def publish_lake(staging: Path, out: Path, *, engine: Engine, input_dir: Path, model_version: str,
+                 counts: dict[str, int]) -> dict[str, int]:
+    """The engines' last step: the rollups and the manifest written into the staging folder, which
+    then replaces ``out`` (analysis/lake/folders.py). Returns the rollups' row counts."""
     from analysis.lake import LAKE_FORMAT, MANIFEST
+    from analysis.lake.rollups import write_rollups
 
+    rollups = write_rollups(staging)
     manifest = {"format": LAKE_FORMAT, "written_by": f"flankwatch analyze --engine {engine}",
                 "source": str(input_dir), "model_version": model_version,
                 "analysed_model_versions": [model_version], "tables": counts, "rollups": rollups,
                 "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    replace_folder(staging, out)
     return rollups
 
 

@@ -24,8 +24,8 @@ import pandas as pd
 
 from analysis.lake import UNKNOWN_MONTH
 from analysis.lake.job import (
-    ANALYSIS_COLUMNS, OUTPUT_TABLES, analyse_items, check_items, finish_lake, link_near_duplicates,
-    prepare_output, replace_folder, summary_line, to_arrow,
+    ANALYSIS_COLUMNS, OUTPUT_TABLES, analyse_items, check_items, link_near_duplicates, prepare_output,
+    publish_lake, summary_line, to_arrow,
 )
 from analysis.modelfile import ModelBundle, bundle_bytes, load_bundle_bytes
 from analysis.pipeline import load_model
@@ -63,9 +63,8 @@ def analyze_lake_local(input_dir: str | os.PathLike[str], output_dir: str | os.P
         finally:
             con.close()
         shutil.rmtree(staging / "_spill", ignore_errors=True)
-        finish_lake(staging, engine="local", input_dir=lake, model_version=bundle.version,
-                    counts={k: counts[k] for k in ("items", "item_themes", "claims", "analysed")})
-        replace_folder(staging, out)
+        publish_lake(staging, out, engine="local", input_dir=lake, model_version=bundle.version,
+                     counts={k: counts[k] for k in ("items", "item_themes", "claims", "analysed")})
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

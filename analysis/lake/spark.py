@@ -30,8 +30,8 @@ from pathlib import Path
 
 from analysis.ingest.dedup import MAX_DISTANCE
 from analysis.lake.job import (
-    ANALYSIS_COLUMNS, OUTPUT_TABLES, analyse_items, check_items, duplicates_from_pairs, finish_lake,
-    prepare_output, replace_folder, summary_line, to_arrow,
+    ANALYSIS_COLUMNS, OUTPUT_TABLES, analyse_items, check_items, duplicates_from_pairs, prepare_output,
+    publish_lake, summary_line, to_arrow,
 )
 from analysis.modelfile import ModelBundle, bundle_bytes, load_bundle_bytes
 from analysis.pipeline import BATCH_SIZE, load_model
@@ -98,9 +98,8 @@ def analyze_lake_spark(input_dir: str | os.PathLike[str], output_dir: str | os.P
             counts = run(spark)
         for table in ("items", *OUTPUT_TABLES):  # a table with no rows at all: an empty folder, as locally
             (staging / table).mkdir(exist_ok=True)
-        finish_lake(staging, engine="spark", input_dir=lake, model_version=bundle.version,
-                    counts={k: counts[k] for k in ("items", "item_themes", "claims", "analysed")})
-        replace_folder(staging, out)
+        publish_lake(staging, out, engine="spark", input_dir=lake, model_version=bundle.version,
+                     counts={k: counts[k] for k in ("items", "item_themes", "claims", "analysed")})
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
