@@ -32,6 +32,9 @@ ARTICLE_URL = "articles?item={item_id}"  # the Articles page opens one item from
 # At most this many grey rings (restatements, interim levels) per panel, spread evenly over time:
 # on a store of a million items a panel has thousands, which hide one another and slow the browser.
 QUIET_LIMIT = 200
+# Rings of the same level closer than 1/RING_SLOTS of the time axis are one ring (a panel is
+# 300-700 px wide, a ring 7 px): its hover counts the statements it stands for.
+RING_SLOTS = 80
 LEGEND = (  # what the marks mean; the actor is each panel's title, so no colour stands for one
     ("Current target (a band for a range); dot: set or changed", dict(size=9, color=TARGET),
      dict(color=TARGET, width=2.4)),
@@ -134,7 +137,7 @@ def revisions_figure(
     for index, actor in enumerate(actors):
         refs = _axis_refs(index + 1)
         chain = chains.get(actor, shown.iloc[:0]).sort_values("date", kind="stable")
-        panel = [*_target_traces(chain, actor=actor, until=until),
+        panel = [*_target_traces(chain, actor=actor, until=until, x_range=x_range),
                  *_actual_traces(levels.get(actor, drawn.iloc[:0]), actor=actor)]
         traces += [{**trace, "xaxis": refs[0], "yaxis": refs[1]} for trace in panel]
         notes += _notes(chain, refs=refs, annotate=annotate, article_url=article_url, x_range=x_range,
@@ -170,13 +173,20 @@ def _top(revisions: pd.DataFrame, actuals: pd.DataFrame) -> float:
     return float(top) if top == top and top > 0 else 1.0
 
 
-def _target_traces(chain: pd.DataFrame, *, actor: str, until: pd.Timestamp) -> list[dict]:
+def _target_traces(chain: pd.DataFrame, *, actor: str, until: pd.Timestamp,
+                   x_range: tuple[pd.Timestamp, pd.Timestamp]) -> list[dict]:
     """The step line (and bands) of an actor's current target, its changes as dots, the rest as grey rings."""
     if chain.empty:
         return []
     traces = []
     name = plain(actor)
     shown = chain[chain["kind"].isin(CHANGE_KINDS) | chain["kind"].eq("restated")]
+    # a restatement of the level already in force adds no step: the same line, without a vertex
+    # per restatement (a store of a million items has thousands)
+    values = shown["to_value"].astype(float)
+    highs = shown["to_value_high"].astype(float).fillna(values)
+    again = shown["kind"].eq("restated") & values.eq(values.shift()) & highs.eq(highs.shift())
+    shown = shown[~again.to_numpy()]
     # the current target after each statement: an interim level leaves it as it was
     steps = shown.assign(end=shown["date"].shift(-1).fillna(until).clip(lower=shown["date"]))
     high = steps["to_value_high"].astype(float).fillna(steps["to_value"].astype(float))
@@ -198,16 +208,18 @@ def _target_traces(chain: pd.DataFrame, *, actor: str, until: pd.Timestamp) -> l
             line=dict(color=TARGET, width=2.4, shape="hv"), hoverinfo="skip", showlegend=False))
 
     changed = chain[chain["kind"].isin(CHANGE_KINDS)]
-    quiet = _spread(chain[~chain["kind"].isin(CHANGE_KINDS)], QUIET_LIMIT)
+    quiet, times = _rings(chain[~chain["kind"].isin(CHANGE_KINDS)], x_range)
     if not quiet.empty:
         quiet_values = quiet["to_value"].astype(float)
         quiet_mid = (quiet_values + quiet["to_value_high"].astype(float).fillna(quiet_values)) / 2
+        hover = _hover(quiet, "<b>" + name + "</b>: " + quiet["summary"].map(plain))
+        if times is not None:
+            hover = hover + times
         traces.append(dict(type="scatter",
             x=quiet["date"].to_numpy("datetime64[ns]"), y=quiet_mid.to_numpy(float), name=name, mode="markers",
             showlegend=False, marker=dict(size=7, symbol="circle-open", color=QUIET, line=dict(width=1.5)),
             customdata=quiet["claim_id"].astype(str).to_numpy(object),
-            hovertext=_hover(quiet, "<b>" + name + "</b>: " + quiet["summary"].map(plain)),
-            hovertemplate="%{hovertext}<extra></extra>"))
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>"))
     changed_values = changed["to_value"].astype(float)
     changed_mid = (changed_values + changed["to_value_high"].astype(float).fillna(changed_values)) / 2
     traces.append(dict(type="scatter",
@@ -217,6 +229,35 @@ def _target_traces(chain: pd.DataFrame, *, actor: str, until: pd.Timestamp) -> l
         hovertext=_hover(changed, "<b>" + name + "</b>: " + changed["summary"].map(plain)),
         hovertemplate="%{hovertext}<extra></extra>"))
     return traces
+
+
+def _rings(rows: pd.DataFrame, x_range: tuple[pd.Timestamp, pd.Timestamp]) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """The grey rings to draw, in date order, and a line for each ring's hover counting the
+    statements it stands for (None when every ring is one statement).
+
+    Statements of the same level in the same 1/RING_SLOTS of the time axis would be drawn over
+    one another: they are one ring, the newest statement's (a click opens its quote). Then at
+    most QUIET_LIMIT rings, spread over time.
+    """
+    if rows.empty:
+        return rows, None
+    dates = pd.to_datetime(rows["date"])
+    span = max((x_range[1] - x_range[0]).value, 1)
+    slot = ((dates - x_range[0]).to_numpy("timedelta64[ns]").astype(np.int64) * RING_SLOTS // span)
+    values = rows["to_value"].astype(float)
+    key = pd.DataFrame({"slot": slot, "value": values.to_numpy(),
+                        "high": rows["to_value_high"].astype(float).fillna(values).to_numpy(),
+                        "date": dates.to_numpy()}, index=rows.index)
+    grouped = key.groupby(["slot", "value", "high"], sort=False)["date"]
+    counts, first = grouped.transform("size"), grouped.transform("min")
+    newest = ~key.duplicated(["slot", "value", "high"], keep="last")  # rows are in date order
+    kept = _spread(rows[newest.to_numpy()], QUIET_LIMIT)
+    n = counts.loc[kept.index]
+    if (n <= 1).all():
+        return kept, None
+    since = first.loc[kept.index].dt.strftime("%Y-%m-%d")
+    times = np.where(n > 1, "<br>one of " + n.astype(str) + " statements of this level since " + since, "")
+    return kept, times.astype(object)
 
 
 def _spread(rows: pd.DataFrame, limit: int) -> pd.DataFrame:

@@ -122,3 +122,33 @@ def test_panel_actors_most_claims_first_and_no_actor_is_refused():
     with pytest.raises(ValueError, match="at least one actor"):
         rc.revisions_figure(statements, actuals, actors=[], unit="pct_gdp", until=pd.Timestamp("2025-01-01"),
                             title="t", note="n", y_title="%")
+
+
+def _chain_figure(*rows: tuple) -> dict:
+    frame = claims(*rows)
+    return figure_dict(rc.revisions_figure(target_revisions(frame), frame.iloc[:0].assign(hover=""),
+                                           actors=["Lithuania"], unit="pct_gdp", until=pd.Timestamp("2025-06-30"),
+                                           title="t", note="n", y_title="%"))
+
+
+def test_a_restated_target_adds_no_vertex_to_the_step_line():
+    fig = _chain_figure(("2020-01-10", T, 2.0, None, 2024, None), ("2020-06-01", T, 2.0, None, 2024, None),
+                        ("2021-02-01", T, 2.0, None, None, None), ("2022-05-05", T, 2.5, None, 2026, None),
+                        ("2023-01-01", T, 2.5, None, 2026, None))
+    (line,) = [t for t in _traces(fig, "Lithuania", mode="lines") if t.get("line", {}).get("shape") == "hv"]
+    assert line["y"] == [2.0, 2.5, 2.5]
+    assert [str(x)[:10] for x in line["x"]] == ["2020-01-10", "2022-05-05", "2025-06-30"]
+
+
+def test_restatements_drawn_on_one_another_are_one_ring_that_counts_them():
+    same_week = [(f"2022-03-0{day}", T, 2.0, None, 2024, None) for day in range(1, 6)]
+    fig = _chain_figure(("2018-01-01", T, 2.0, None, 2024, None), *same_week, ("2022-03-03", T, 1.5, None, 2021, None),
+                        ("2024-11-20", T, 2.0, None, 2024, None))
+    (rings,) = [t for t in _traces(fig, "Lithuania", mode="markers") if t["marker"].get("symbol") == "circle-open"]
+    # five restatements in one week are one ring, the newest's; the interim 1.5 % the same week and
+    # the restatement of 2024 are rings of their own
+    assert sorted(zip([str(x)[:10] for x in rings["x"]], rings["y"])) == [
+        ("2022-03-03", 1.5), ("2022-03-05", 2.0), ("2024-11-20", 2.0)]
+    hovers = dict(zip(rings["customdata"], rings["hovertext"]))
+    assert "one of 5 statements of this level since 2022-03-01" in hovers["c5"]
+    assert "one of" not in hovers["c7"]
