@@ -5,14 +5,19 @@ store (so each page is measured with cold query caches; the owner's rollups are 
 warm-up visit to the Add articles page first, as they are once per server), opens the page in
 headless Chromium and times, in the browser:
 
-- first render: navigation start to the last change of the page's main area after the script run
-  that draws it has finished (the charts drawn, nothing stale);
+- first render: navigation start to the page drawn after the script run that draws it has
+  finished;
 - filter changes: a theme picked in the sidebar, then an outlet, then a start date typed into the
   date field (month and day segments, then a click elsewhere); each from the click or the last
-  key to the last change of the main area after that rerun finished;
+  key to the page drawn after that rerun finished;
 - a search on the Articles page (a word typed, Enter to results drawn);
 - reopened: the page opened again in a new tab of the same browser (scripts from its cache,
   the first view's queries in the server's cache).
+
+Each is timed to two ends: **charts drawn**, the last change inside a plotly chart (the issue's
+"click to chart redrawn"; on a page without a chart, as settled), which the targets apply to; and
+**settled**, the last change anywhere in the main area, tables included (a data grid draws on a
+canvas and updates its hidden accessibility table some 200 ms later, which this end counts).
 
 The script run's end comes from Streamlit's own websocket messages (``script_finished``; the
 sidebar's live-update fragment runs are told apart and ignored); "drawn" is the last DOM mutation
@@ -66,16 +71,23 @@ PAGES = (  # (url path, title, whether it has a search box)
 )
 
 # Records the time of the last change to the page outside the sidebar and the header (the live
-# updates fragment redraws the sidebar every 2 s; the status widget lives in the header).
+# updates fragment redraws the sidebar every 2 s; the status widget lives in the header), and of
+# the last change inside a plotly chart.
 OBSERVER = """
 window.__fwLast = 0;
+window.__fwChart = 0;
 new MutationObserver(records => {
+  let outside = false;
   for (const r of records) {
     const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
     if (el && el.closest && el.closest('[data-testid="stSidebar"], header, [data-testid="stHeader"]')) continue;
-    window.__fwLast = performance.now();
-    return;
+    outside = true;
+    if (el && el.closest && el.closest('[data-testid="stPlotlyChart"]')) {
+      window.__fwChart = performance.now();
+      break;
+    }
   }
+  if (outside) window.__fwLast = performance.now();
 }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 """
 
@@ -103,9 +115,10 @@ class RunWatch:
             self.finished += 1
 
 
-def _settled(page, watch: RunWatch, runs_before: int) -> float:
+def _settled(page, watch: RunWatch, runs_before: int, since: float = 0.0) -> tuple[float, float]:
     """Wait for a script run after ``runs_before`` to finish and the main area to go quiet; the
-    ``performance.now()`` (ms) of its last change."""
+    ``performance.now()`` (ms) of the last change inside a chart (if one changed after ``since``;
+    else the next) and of the main area's last change."""
     deadline = time.monotonic() + TIMEOUT_S
     while watch.finished <= runs_before:
         if time.monotonic() > deadline:
@@ -119,7 +132,8 @@ def _settled(page, watch: RunWatch, runs_before: int) -> float:
     if page.locator('[data-testid="stException"]').count():
         raise SystemExit(f"{page.url}: the page shows an exception: "
                          f"{page.locator('[data-testid=stException]').first.text_content()[:300]}")
-    return page.evaluate("window.__fwLast")
+    last, chart = page.evaluate("[window.__fwLast, window.__fwChart]")
+    return (chart if chart > since else last), last
 
 
 class CpuMeter:
@@ -157,16 +171,16 @@ class CpuMeter:
         return self.server(), self.browser()
 
 
-def _timed(page, watch: RunWatch, action: Callable[[], None], meter: CpuMeter) -> tuple[float, float, float]:
-    """Seconds from just before ``action``'s last input to the page drawn after the rerun it causes,
-    and the CPU seconds the server and the page's main thread spent meanwhile."""
+def _timed(page, watch: RunWatch, action: Callable[[], None], meter: CpuMeter) -> tuple[float, float, float, float]:
+    """Seconds from just before ``action``'s last input to the charts drawn and to the page settled
+    after the rerun it causes, and the CPU seconds the server and the page's main thread spent meanwhile."""
     runs = watch.finished
     server, browser = meter.reading()
     started = page.evaluate("performance.now()")
     action()
-    wall = (_settled(page, watch, runs) - started) / 1000
+    chart, last = _settled(page, watch, runs, since=started)
     server_after, browser_after = meter.reading()
-    return wall, server_after - server, browser_after - browser
+    return (chart - started) / 1000, (last - started) / 1000, server_after - server, browser_after - browser
 
 
 def _free_port() -> int:
@@ -208,9 +222,9 @@ def serving(db: Path) -> Iterator[tuple[str, int]]:
 
 
 def _open(browser, url: str, meter: CpuMeter | None = None,
-          context=None) -> tuple[object, RunWatch, tuple[float, float, float]]:
+          context=None) -> tuple[object, RunWatch, tuple[float, float, float, float]]:
     """A fresh session on ``url`` (in a new browser context unless ``context`` is given): the page,
-    its run counter, and (seconds, server CPU, page CPU) to first render."""
+    its run counter, and (seconds to charts drawn, to settled, server CPU, page CPU) to first render."""
     if context is None:
         context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
         context.add_init_script(OBSERVER)
@@ -220,10 +234,10 @@ def _open(browser, url: str, meter: CpuMeter | None = None,
     if meter:
         meter.attach(page)
     page.goto(url, wait_until="commit", timeout=TIMEOUT_S * 1000)
-    wall = _settled(page, watch, 0) / 1000
+    chart, last = _settled(page, watch, 0)
     if not meter:
-        return page, watch, (wall, 0.0, 0.0)
-    return page, watch, (wall, meter.server() - server, meter.browser())
+        return page, watch, (chart / 1000, last / 1000, 0.0, 0.0)
+    return page, watch, (chart / 1000, last / 1000, meter.server() - server, meter.browser())
 
 
 def _pick(page, nth: int, option: str) -> Callable[[], None]:
@@ -254,8 +268,8 @@ def _load() -> str:
     return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> dict[str, tuple[float, float, float]]:
-    times: dict[str, tuple[float, float, float]] = {}
+def measure_page(browser, db: Path, slug: str, title: str, searchable: bool) -> dict[str, tuple[float, ...]]:
+    times: dict[str, tuple[float, ...]] = {}
     with serving(db) as (base, pid):
         # the owner opens the store and builds the rollups (a lake has its own, and no Add articles page)
         warm, _, _ = _open(browser, f"{base}/{'topics' if db.is_dir() else 'add-articles'}")
@@ -343,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = [p for p in PAGES if wanted is None or p[0] in wanted]
     if args.export_only:
         pages = []
-    rows: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    rows: dict[tuple[str, str], list[tuple[float, ...]]] = {}
     print(f"store: {args.db}; {_load()}", flush=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -357,21 +371,22 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     for action, seconds in measured.items():
                         rows.setdefault((title, action), []).append(seconds)
-                        print(f"  round {round_ + 1}: {title:<15} {action:<17} {seconds[0]:6.2f} s "
-                              f"(server CPU {seconds[1]:.2f} s, page CPU {seconds[2]:.2f} s)", flush=True)
+                        print(f"  round {round_ + 1}: {title:<15} {action:<17} {seconds[0]:6.2f} s, settled "
+                              f"{seconds[1]:.2f} s (server CPU {seconds[2]:.2f} s, page CPU {seconds[3]:.2f} s)",
+                              flush=True)
             if args.export or args.export_only:
                 target = args.db.parent / "export-all.csv"
                 elapsed, before, peak, size = measure_export(browser, args.db, target)
         finally:
             browser.close()
     if rows:
-        print(f"\n{'page':<15} {'action':<17} {'seconds':>8}  {'target':>7}  result  {'server CPU':>10}  {'page CPU':>8}"
-              f"   (median of the rounds that finished, of {args.rounds})")
+        print(f"\n{'page':<15} {'action':<17} {'charts drawn':>12}  {'target':>7}  result  {'settled':>7}  "
+              f"{'server CPU':>10}  {'page CPU':>8}   (seconds; median of the rounds that finished, of {args.rounds})")
         for (title, action), values in rows.items():
             target = FIRST_RENDER_TARGET if action in ("first render", "reopened") else CHANGE_TARGET
-            wall, server, browser_cpu = (statistics.median(v[i] for v in values) for i in range(3))
-            print(f"{title:<15} {action:<17} {wall:8.2f}  {target:>5.1f} s  {'pass' if wall <= target else 'FAIL':<6}"
-                  f"  {server:8.2f} s  {browser_cpu:6.2f} s")
+            wall, settled, server, browser_cpu = (statistics.median(v[i] for v in values) for i in range(4))
+            print(f"{title:<15} {action:<17} {wall:12.2f}  {target:>5.1f} s  {'pass' if wall <= target else 'FAIL':<6}"
+                  f"  {settled:7.2f}  {server:8.2f} s  {browser_cpu:6.2f} s")
     if args.export or args.export_only:
         print(f"\nall-articles CSV export: {elapsed:.1f} s, {size / 2**20:,.0f} MB file; server RSS "
               f"{before:,.0f} MB before, {peak:,.0f} MB peak (+{peak - before:,.0f} MB)")
