@@ -772,3 +772,48 @@ def topic_map_chart(
     fig.update_xaxes(showticklabels=False, rangemode=None)
     fig.update_yaxes(showticklabels=False, rangemode=None)
     return fig
+
+
+def warm_up() -> None:
+    """Build one small chart of each kind the pages draw, and serialise it as the page does.
+
+    plotly imports the classes and validators of a figure's parts on first use, some 500
+    modules: without this, the first visitor's page pays for them (a quarter to half a second of
+    the server's time). `flankwatch serve` calls it once at start-up, in the background.
+    """
+    periods = pd.to_datetime(["2024-01-01", "2024-04-01", "2024-01-01", "2024-04-01"])
+    volume = pd.DataFrame({"period": periods, "key": ["a", "a", "b", "b"], "items": [1, 2, 3, 4],
+                           "total": [5, 6, 7, 8], "share": [0.2, 0.3, 0.4, 0.5]})
+    common = dict(labels={"a": "A", "b": "B"}, colours={"a": PALETTE[0], "b": PALETTE[1]}, title="t",
+                  x_title="x", y_title="y", note="n")
+    figures = [
+        small_multiples_chart(volume, x="period", y="share", series="key", freq="quarter", share=True, **common),
+        stacked_volume_chart(volume, x="period", y="items", series="key", freq="quarter", **common),
+        volume_chart(volume, x="period", y="items", series="key", **common),
+        empty_figure(title="t", message="m", note="n"),
+    ]
+    points = go.Figure(go.Scattergl(x=[0.0, 1.0], y=[1.0, 0.0], mode="markers", customdata=["a", "b"],
+                                    marker=dict(size=[4, 6], color=[PALETTE[0], PALETTE[1]], opacity=0.7),
+                                    hovertemplate="%{customdata}<extra></extra>"))
+    panels = make_subplots(rows=2, cols=2, subplot_titles=["a", "b", "c", "d"])
+    panels.add_trace(go.Scatter(
+        x=periods[:2], y=[1.0, 2.0], mode="lines+markers", fill="toself", line=dict(shape="hv", width=2),
+        marker=dict(symbol="diamond", size=9, line=dict(color="#FFFFFF", width=1)), customdata=["a", "b"],
+        error_y=dict(type="data", array=[0.0, 1.0], arrayminus=[0.0, 0.0], thickness=2, width=0),
+        hovertext=["a", "b"], hovertemplate="%{hovertext}<extra></extra>", selected=dict(marker=dict(size=13)),
+        unselected=dict(marker=dict(opacity=0.6)), text=["a", "b"], textposition="top center"), row=1, col=1)
+    panels.add_trace(go.Bar(x=periods[:2], y=[1, 2], width=[1e9, 1e9], marker=dict(color=PALETTE[2]),
+                            text=["1", "2"], textposition="outside"), row=1, col=2)
+    panels.add_annotation(x=0.5, y=0.5, xref="x domain", yref="y domain", ax=0.1, ay=0.9, axref="x domain",
+                          ayref="y domain", text="<a href='x'>a</a>", showarrow=True, arrowhead=0, bgcolor="#FFFFFF")
+    panels.add_shape(type="line", x0=0, x1=1, y0=0, y1=1, xref="x", yref="y", line=dict(dash="dot"))
+    panels.update_layout(legend=dict(orientation="h", yref="container", font=dict(size=11)), clickmode="event+select", dragmode="zoom",
+                         barmode="stack", bargap=0.1, uniformtext=dict(minsize=8, mode="hide"))
+    panels.update_xaxes(title=dict(text="x", font=dict(size=10), standoff=4))
+    panels.update_yaxes(title=dict(text="y", font=dict(size=11)))
+    panels.update_xaxes(matches="x", tickformat="%b %Y", ticklabelmode="period", dtick="M3", tickangle=0,
+                        showspikes=False, fixedrange=False)
+    panels.update_yaxes(matches="y", tickvals=[0, 1, 2], ticktext=["0", "1", "2"], tickformat=",.2~f")
+    for fig in [*figures, _finish(points, title="t", x_title="x", y_title="y", note="n"),
+                _finish(panels, title="t", x_title="x", y_title="y", note="n")]:
+        fig.to_json()

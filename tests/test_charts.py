@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts
-from dashboard_fixtures import figure_dict
+from dashboard_fixtures import APP, figure_dict, synthetic_db  # noqa: F401  (fixture)
 
 NOTE = charts.source_note(filters_text="2025-01-01 to 2025-03-31 · headlines counted", items=1234)
 SHOWN_NOTE = "<br>".join(charts.wrap_note(NOTE))  # as the figure shows it: in lines that fit a phone
@@ -470,3 +471,36 @@ def test_spike_and_point_labels_come_in_short_lines():
     assert all(len(line) <= charts.POINT_LABEL_CHARS for t in points for text in t["text"] for line in _lines(text))
     positions = {p for t in points for p in t["textposition"]}
     assert positions <= {"top right", "top center", "top left"} and {"top right", "top left"} <= positions
+
+
+_WARM_UP_PROBE = """
+import sys
+from streamlit.testing.v1 import AppTest
+from dashboard import charts
+
+charts.warm_up()
+loaded = {name for name in sys.modules if name.startswith(("plotly", "_plotly_utils"))}
+for page in (None, "views/trends.py", "views/claims.py", "views/topics.py"):
+    at = AppTest.from_file(sys.argv[1], default_timeout=120)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("plotly_chart"), page
+new = sorted(name for name in sys.modules if name.startswith(("plotly", "_plotly_utils")) and name not in loaded)
+print("\\n".join(new))
+"""
+
+
+def test_the_warm_up_loads_every_part_of_plotly_the_chart_pages_use(synthetic_db):  # noqa: F811
+    """`flankwatch serve` warms plotly up at start-up: the first page's charts then import nothing."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _WARM_UP_PROBE, str(APP)], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1], timeout=600,
+                          env={**os.environ, "FLANKWATCH_DB": str(synthetic_db)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == []
