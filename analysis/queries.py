@@ -543,7 +543,7 @@ def spike_headlines(
     candidates AS MATERIALIZED (
         SELECT i.id, i.kind, i.published_date, w.key, w.period FROM {source.table} i
         JOIN wanted w ON CAST(date_trunc('{freq}', i.published_date) AS DATE) = w.period
-        WHERE {where.sql}
+        WHERE {where.sql} AND ({_period_days(sorted(set(periods)), freq, column="i.published_date")})
     ),
     ranked AS (
         SELECT c.key, c.period, c.id, c.published_date,
@@ -559,12 +559,18 @@ def spike_headlines(
     return _df(con, sql, [keys, periods, *where.params, per_spike])
 
 
+def _period_days(periods: list[date], freq: Freq, *, column: str = "published_date") -> str:
+    """A condition that keeps the days of these periods (dates as literals: a scan skips the blocks
+    of every other day)."""
+    return " OR ".join(f"({column} >= DATE '{p.isoformat()}' AND {column} < DATE '{p.isoformat()}' "
+                       f"+ {_FREQ_INTERVAL[freq]})" for p in periods) or "false"
+
+
 def _spike_cards_sql(dimension: DimensionName, freq: Freq, where: _Where, periods: list[date]) -> str:
     """spike_headlines on a lake: the facts give each item its themes (bits) or topic, the cards by
     id and date its theme scores and title, so no item table is read by id. The spikes' periods,
     written out as date ranges, let both scans skip the row groups of every other day."""
-    days = " OR ".join(f"(published_date >= DATE '{p.isoformat()}' AND published_date < DATE '{p.isoformat()}' "
-                       f"+ {_FREQ_INTERVAL[freq]})" for p in periods) or "false"
+    days = _period_days(periods, freq)
     if dimension == "theme":
         keyed = f"JOIN {ROLLUP_DB}.theme_bits b ON i.theme_mask & b.bit <> 0 AND b.theme = w.key"
         rank = "t.scores[list_position(t.themes, c.key)] DESC"
