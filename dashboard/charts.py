@@ -807,13 +807,13 @@ def warm_up() -> None:
     panels.add_annotation(x=0.5, y=0.5, xref="x domain", yref="y domain", ax=0.1, ay=0.9, axref="x domain",
                           ayref="y domain", text="<a href='x'>a</a>", showarrow=True, arrowhead=0, bgcolor="#FFFFFF")
     panels.add_shape(type="line", x0=0, x1=1, y0=0, y1=1, xref="x", yref="y", line=dict(dash="dot"))
-    panels.update_layout(legend=dict(orientation="h", yref="container", font=dict(size=11)), clickmode="event+select", dragmode="zoom",
-                         barmode="stack", bargap=0.1, uniformtext=dict(minsize=8, mode="hide"))
-    panels.update_xaxes(title=dict(text="x", font=dict(size=10), standoff=4))
-    panels.update_yaxes(title=dict(text="y", font=dict(size=11)))
-    panels.update_xaxes(matches="x", tickformat="%b %Y", ticklabelmode="period", dtick="M3", tickangle=0,
-                        showspikes=False, fixedrange=False)
-    panels.update_yaxes(matches="y", tickvals=[0, 1, 2], ticktext=["0", "1", "2"], tickformat=",.2~f")
+    panels.update_layout(legend=dict(orientation="h", yref="container", font=dict(size=11)), barmode="stack",
+                         clickmode="event+select", dragmode="zoom", bargap=0.1,
+                         uniformtext=dict(minsize=8, mode="hide"))
+    panels.update_xaxes(title=dict(text="x", font=dict(size=10), standoff=4), matches="x", tickformat="%b %Y",
+                        ticklabelmode="period", dtick="M3", tickangle=0, showspikes=False, fixedrange=False)
+    panels.update_yaxes(title=dict(text="y", font=dict(size=11)), matches="y", tickvals=[0, 1, 2],
+                        ticktext=["0", "1", "2"], tickformat=",.2~f")
     for fig in [*figures, _finish(points, title="t", x_title="x", y_title="y", note="n"),
                 _finish(panels, title="t", x_title="x", y_title="y", note="n")]:
         fig.to_json()
