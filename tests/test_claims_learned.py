@@ -68,20 +68,34 @@ CASES = [
     # -- aid and single contracts are not spending claims ------------------------------------------
     ("aid_is_not_spending", None,
      "Latvia will give Ukraine military aid worth 0.25% of its GDP next year.", date(2025, 3, 1), []),
+    # -- "the budget" of a sentence without a year is the one the title names ----------------------
+    ("year_in_title", "Estonia adopts 2025 state budget",
+     "The defence budget will reach 3.4% of GDP, the finance minister said on Wednesday.", date(2024, 9, 25),
+     [claim("Estonia", "actual", 3.4, year=2025)]),
+    # -- a sum in a currency the table cannot hold: its conversion is the claim --------------------
+    ("converted_from_zlotys", None,
+     "Poland's defence budget for 2026 amounts to 190 billion zlotys ($47 billion), the finance minister said.",
+     date(2025, 8, 28), [claim("Poland", "actual", 47_000_000_000.0, "usd", year=2026)]),
+    ("conversion_of_a_supported_sum_is_not_another_claim", None,
+     "Finland's defence budget for 2026 is 6.9 billion euros (7.3 billion US dollars), the ministry said.",
+     date(2025, 12, 3), [claim("Finland", "actual", 6_900_000_000.0, "eur", year=2026)]),
+    # -- a list whose items open with their year ----------------------------------------------------
+    ("year_led_list_items", None,
+     "Poland's defence budget for 2026 was raised again. In earlier years the spending was as follows: "
+     "in 2025 – PLN 186 billion (4.7% of GDP), in 2024 – PLN 159 billion (4.2% of GDP).",
+     date(2025, 9, 1),
+     [claim("Poland", "actual", 4.2, year=2024), claim("Poland", "actual", 4.7, year=2025)]),
     ("contract_is_not_spending", None,
      "The defence ministry signed a contract worth EUR 300 million for new air defence systems.", date(2025, 3, 1),
      []),
 ]
 
-# The year ranker has seen few claims dated only by a neighbouring sentence or the title (about a
-# dozen of 271); it still prefers "no year" for these. Strict, so a fix shows as XPASS.
+# The year ranker has seen few claims dated only by a neighbouring sentence (about a dozen of
+# 271); it still prefers "no year" here. Strict, so a fix shows as XPASS.
 NEIGHBOUR_YEAR_CASES = [
     ("year_in_previous_sentence", None,
      "Latvia's government approved the draft budget for 2026 on Tuesday. Defence spending will amount to 4.9% of GDP.",
      date(2025, 9, 30), [claim("Latvia", "actual", 4.9, year=2026)]),
-    ("year_in_title", "Estonia adopts 2025 state budget",
-     "The defence budget will reach 3.4% of GDP, the finance minister said on Wednesday.", date(2024, 9, 25),
-     [claim("Estonia", "actual", 3.4, year=2025)]),
 ]
 
 
@@ -91,11 +105,23 @@ def test_known_misses(model, title, text, published, expected):
     assert _fields(model.extract(title=title, text=text, published=published)) == _fields_dicts(expected)
 
 
-@pytest.mark.xfail(strict=True, reason="too few neighbour- or title-dated claims in the labels to learn from")
+@pytest.mark.xfail(strict=True, reason="too few neighbour-dated claims in the labels to learn from")
 @pytest.mark.parametrize(("title", "text", "published", "expected"), [case[1:] for case in NEIGHBOUR_YEAR_CASES],
                          ids=[case[0] for case in NEIGHBOUR_YEAR_CASES])
 def test_year_from_neighbour_or_title(model, title, text, published, expected):
     assert _fields(model.extract(title=title, text=text, published=published)) == _fields_dicts(expected)
+
+
+def test_year_led_list_items_without_such_a_list_in_training(records):
+    """The item's own year dates its figures even for a model that never saw a year-led list."""
+    import re
+
+    led = re.compile(r"\b(?:19|20)\d\d\s*[–—:]\s")
+    unseen = SpendingModel().fit([r for r in records if not led.search(r["text"])])
+    text = ("Poland's planned defence spending for 2024 has been increased. For comparison, in the past decade "
+            "these expenditures were as follows: in 2023 – PLN 97 billion (3% of GDP)3, in 2022 – PLN 74 billion "
+            "(2.4% of GDP)4, in 2021 – PLN 58 billion (2.2% of GDP)5.")
+    assert [(c.value, c.year) for c in unseen.extract(title=None, text=text)] == [(3.0, 2023), (2.4, 2022), (2.2, 2021)]
 
 
 def _fields_dicts(expected: list[dict]) -> list[dict]:
@@ -173,5 +199,5 @@ def test_grouped_cross_validation_stays_above_floor(records):
             predicted[i] = [c.to_json_dict() for c in fold_model.extract(title=r["title"], text=r["text"],
                                                                           published=r["published"])]
     figures = claim_figures([r["claims"] for r in records], predicted)
-    assert figures.prf.f1 >= 0.72  # measured 0.740
-    assert figures.actor_agreement >= 0.90  # measured 0.918
+    assert figures.prf.f1 >= 0.77  # measured 0.799
+    assert figures.actor_agreement >= 0.89  # measured 0.911

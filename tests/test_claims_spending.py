@@ -223,6 +223,31 @@ CASES = [
      [claim("Italy", "target", 2.0)]),
     ("rate_per_month", "Conscripts in the army receive 600 euros per month.", None, []),
     ("currency_not_stored", "Norway's defence budget for 2025 is NOK 100 billion.", None, []),
+    # -- a sum in a currency the table cannot hold stands in its conversion; a conversion of a sum
+    # it can hold is no second claim; a decimal comma before "billion" is no trillion
+    ("conversion_of_a_currency_not_stored",
+     "Poland's defence budget for 2026 amounts to 190 billion zlotys ($47 billion).", None,
+     [claim("Poland", "actual", 47_000_000_000.0, "usd", year=2026)]),
+    ("conversion_of_a_stored_currency",
+     "Finland's defence budget for 2026 is 6.9 billion euros (7.3 billion US dollars).", None,
+     [claim("Finland", "actual", 6_900_000_000.0, "eur", year=2026)]),
+    ("decimal_comma_before_billion",
+     "Latvia's defence budget for 2025 is more than EUR 1,559 billion.", None,
+     [claim("Latvia", "actual", 1_559_000_000.0, "eur", year=2025)]),
+    # -- the level a rise starts from, also inside an editor's brackets ------------------------------
+    ("from_a_level_to_over_another",
+     "Denmark has already increased its defence spending from 1.3% of GDP to over 3%.", None,
+     [claim("Denmark", "actual", 1.3), claim("Denmark", "actual", 3.0)]),
+    ("editor_brackets_around_percent",
+     "Lithuania raised [defence funding] from 2.6 to 3.1 [percent of GDP], the minister said.", None,
+     [claim("Lithuania", "actual", 2.6, speaker="the minister"), claim("Lithuania", "actual", 3.1, speaker="the minister")]),
+    # -- the Hague split: the share for core or direct defence is a defence level ------------------
+    ("direct_defence_share",
+     "At least 3.5% of GDP will go towards direct defence expenditures, the allies agreed.", None,
+     [claim(None, "target", 3.5)]),
+    ("rearmament_share",
+     "Allies agreed that 3.5% of GDP will be earmarked for rearmament.", None,
+     [claim("NATO", "target", 3.5)]),
     ("no_defence_context", "Exports rose to 70% of GDP last year.", None, []),
 ]
 
@@ -264,3 +289,15 @@ def test_evidence_of_two_claims_is_their_shared_sentence() -> None:
 
 def test_text_without_quantities_yields_nothing() -> None:
     assert list(extract_spending("Defence ministers met in Brussels to discuss burden sharing.")) == []
+
+
+def test_a_figure_going_on_from_another_domain_is_of_that_domain() -> None:
+    """ "The deficit will be 4.1 % ... and will fall to 3.3 %": the second figure is a deficit too."""
+    from analysis.claims.document import Document
+    from analysis.claims.spending import OTHER_DOMAIN_REJECTION, judge_sentence
+
+    text = "The general government deficit will be 4.1% of GDP this year and will gradually fall to around 3.3% in 2028."
+    document = Document(text)
+    (sentence,) = document.sentences
+    verdicts = judge_sentence(document, sentence, every_rejection=True, speakers=False)
+    assert [(v.quantity.value, OTHER_DOMAIN_REJECTION in v.rejections) for v in verdicts] == [(4.1, True), (3.3, True)]

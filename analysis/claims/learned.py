@@ -404,6 +404,7 @@ _PREP_CLASSES = {
 }
 _BUDGET_AFTER = re.compile(r"(?:'s|’s)?\s*(?:[\w-]+\s+){0,3}?(?:budget|bill|draft)\b", re.I)
 _BUDGET_BEFORE = re.compile(r"\b(?:budget|bill|draft|spending|expenditures?|funding|allocations?|target|goal)\s+(?:\w+\s+)?(?:for|of|in)\s+(?:the\s+)?(?:year\s+)?$", re.I)
+_THE_BUDGET = re.compile(r"\b(?:the|this|next\s+year's)\s+(?:(?:draft|amended|revised|state|national|defen[cs]e|new)\s+){0,2}budget\b", re.I)
 _AGREED_BEFORE = re.compile(r"\b(?:agreed|decided|set|adopted|pledged|since|summit|agreement)\b[^.;]{0,30}$", re.I)
 
 
@@ -456,6 +457,30 @@ def _read_year_option(doc: Document, span: Sentence, start: int, end: int, part:
     if _MONTH_BEFORE.search(text, max(span.start, start - 25), start):
         features.add("in_date")
     return features
+
+
+# "in 2023 – PLN 97.4 billion (3 % of GDP), in 2022 – ...", "2024: 3.2 %": a list whose items open with their year
+_ITEM_YEAR_AFTER = re.compile(r"\s*(?:[–—:]|\s-)\s")
+_ITEM_YEAR_BEFORE = re.compile(r"(?:\b(?:in|for)\s+|[,;:]\s*)$", re.I)
+
+
+def _is_item_year(text: str, sentence: Sentence, mentions: list, start: int, end: int, figure: int) -> bool:
+    """Does the year open the list item the figure is in ("in 2023 – PLN 97.4 billion (3 % of GDP)")?"""
+    if figure - end > 60 or ";" in text[end:figure] or not _ITEM_YEAR_AFTER.match(text, end, figure):
+        return False
+    if any(end <= m[0] < figure for m in mentions):
+        return False  # another year opens a later item
+    return start == sentence.start or bool(_ITEM_YEAR_BEFORE.search(text, max(sentence.start, start - 12), start))
+
+
+def _stated_year(options: list[_YearOption]) -> _YearOption | None:
+    """The year the text plainly gives a figure, which no ranking overrides: the year opening its
+    list item, else the year of "the budget" a sentence without a year of its own refers to."""
+    for feature in ("item_year", "the_budget_named"):
+        stated = [o for o in options if feature in o.features]
+        if len({o.key for o in stated}) == 1:
+            return stated[0]
+    return None
 
 
 def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOption]:
@@ -513,6 +538,8 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
                 features.add(f"other_tail:{where}")  # "3 % in 2024 and 4 %": 2024 dates the other figure
             if 0 <= other.start - end <= 12:
                 features.add(f"year_then_other:{where}")  # "in 2022 - PLN 73.6 billion"
+        if where == "before" and not relative and _is_item_year(text, sentence, mentions, start, end, q.start):
+            features.add("item_year")
         add(year, high, relative, mention_text, where, features)
     # the sentences around it and the title: only when they date the same topic
     neighbours: list[tuple[str, Document, Sentence]] = []
@@ -525,6 +552,8 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
     elif sentence.index > 0 and document.sentences[0].is_headline_like:
         neighbours.append(("title", document, document.sentences[0]))
     own = "own_years" if n_explicit else "own_none"
+    # "The draft budget earmarks EUR 4.79 billion": the budget the title or an earlier sentence named
+    anaphora = not mentions and _THE_BUDGET.search(text, sentence.start, q.start) is not None
     for label, doc, other in neighbours:
         other_mentions = doc.memo(("learned_year_mentions", other.index),
                                   lambda: _year_mentions(doc.text, other.start, other.end, published))
@@ -535,6 +564,8 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
             features.update({f"own:{own}", f"src_own:{label}_{own}", f"src_figure:{label}_{has_figure}"})
             if len(other_mentions) == 1:
                 features.add(f"src_only:{label}")
+            if anaphora and ("budget_after" in features or "budget_before" in features):
+                features.update({"the_budget_named", f"the_budget_named:{label}"})
             add(year, high, relative, mention_text, label, features)
     # no year at all
     none_features = {"none", f"none_n_sent:{min(n_explicit, 3)}"}
@@ -821,7 +852,7 @@ class SpendingModel:
             if score < threshold:
                 continue
             _add_options(candidate, title)
-            year = max(candidate.years, key=lambda o: year_model.score(o.features))
+            year = _stated_year(candidate.years) or max(candidate.years, key=lambda o: year_model.score(o.features))
             kind = "target" if kind_model.score(_kind_features(candidate, year)) >= 0 else "actual"
             scored = sorted(((actor_model.score(o.features), o) for o in candidate.actors),
                             key=lambda item: (-item[0], item[1].name))

@@ -68,7 +68,7 @@ PERCENT = Folded(re.compile(
     rf"""(?<![\w.,])
     (?:(?P<between>between)\s+)?
     (?:(?P<low>{NUMBER})\s*(?:%|\s?per\s?cent\b|\s?percent\b)?\s*(?P<joiner>[-–—]|\s+to\s+|\s+and\s+)\s*)?
-    (?P<value>{NUMBER})[\s-]?(?P<sign>%|per\s?cent\b|percent\b|pct\b|pc\b)""",
+    (?P<value>{NUMBER})[\s-]?(?P<sign>%|per\s?cent\b|percent\b|pct\b|pc\b|\[\s*(?:per\s?cent|percent)\b)""",
     re.X | re.I,
 ))
 # Sums also group thousands with plain spaces ("EUR 1 559 433 634", "1 359 million euros").
@@ -197,7 +197,9 @@ HEAD_AFTER = re.compile(
 )
 # ... or it is spent "on defence" ...
 GENERIC_OBJECT = re.compile(
-    r"(?:(?:the|its|their|our|national|total|overall|core|country's|country’s)\s+)*(?:"
+    # "3.5 % for core defence", "... towards direct defence expenditure": the Hague split's defence share
+    r"(?:(?:the|its|their|our|national|total|overall|core|direct|basic|hard|pure|traditional|country's|country’s)\s+)*(?:"
+    r"re-?armament|"
     r"defen[cs]e(?!\s+(?:equipment|industry|procurement|projects?|infrastructure|systems?|capabilit\w+|"
     r"purchases?|acquisitions?|investments?|programmes?|programs?|companies|firms))|"
     r"military(?!\s+(?:aid|assistance|support|equipment|infrastructure|mobility|hardware|purchases?|mobility))|"
@@ -216,7 +218,9 @@ NEUTRAL_OBJECT = re.compile(
     rf"(?:the\s+)?(?:{YEAR}|first\s+time|next|coming|following|current|period|years?|decades?|now|average|"
     r"paper|record|the\s+eve|top|par|schedule|time|instance|example|Monday|Tuesday|Wednesday|Thursday|"
     r"Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|"
-    r"November|December|\d)",
+    r"November|December|\d|"
+    # "from 1.3 % of GDP to over 3 %": the level it goes to, not what the money is for
+    r"(?:over|above|under|below|about|around|almost|nearly|roughly|some|at\s+least|more\s+than|less\s+than)(?:\s+\d|\s*$))",
     re.I,
 )
 # "to meet the target", "to strengthen defence": an infinitive says why, not on what the money goes.
@@ -489,6 +493,9 @@ def _percent_quantities(document: Document, sentence: Sentence, match: re.Match[
     return quantities
 
 
+_DECIMAL_COMMA = re.compile(r"\d{1,3},\d{3}")
+
+
 def _money_quantity(document: Document, sentence: Sentence, match: re.Match[str]) -> Quantity | None:
     pre, post = match.group("pre"), match.group("post")
     currency = (pre or post or "").lower()
@@ -499,7 +506,10 @@ def _money_quantity(document: Document, sentence: Sentence, match: re.Match[str]
     if word:
         amount = Decimal("0.5") if word.startswith("half") else Decimal(1) if word in ("a", "an") else parse_number(word)
     else:
-        amount = parse_number(match.group("num1") or match.group("num2"))
+        digits = match.group("num1") or match.group("num2")
+        amount = parse_number(digits)
+        if amount is not None and scale >= 10**9 and amount * scale >= 10**12 and _DECIMAL_COMMA.fullmatch(digits):
+            amount = parse_number(digits.replace(",", "."))  # "EUR 1,559 billion": 1.559 billion, not 1.559 trillion
     if amount is None:
         return None
     low = parse_number(low_text) * scale if low_text else None
@@ -585,12 +595,26 @@ class _Context:
 
 
 def _converted_sum(context: _Context) -> bool:
-    """ "640 million euros ($700 million)": the sum in brackets is the same money converted."""
-    previous, quantity = context.previous, context.quantity
-    if previous is None or previous.is_percent or quantity.is_percent:
-        return False
-    between = context.document.text[previous.end : quantity.start]
-    return bool(re.fullmatch(r"\s*[(\[]\s*(?:about|around|some|approximately|roughly|or|ca\.)?\s*", between))
+    """ "640 million euros ($700 million)": the sum in brackets is the same money converted.
+
+    Not when the first sum is in a currency the claims table cannot hold ("200 billion zlotys
+    ($55 billion)", "PLN 118 bn, or ca. USD 29 bn"): the converted sum is then the claim's only
+    figure, as the labelling guide's annotators read it.
+    """
+    previous = context.previous
+    return previous is not None and previous.unit is not None and converts(context.document, previous, context.quantity)
+
+
+def converts(document: Document, previous: Quantity, quantity: Quantity) -> bool:
+    """Is the sum ``quantity`` the sum ``previous`` just before it, converted to another currency?"""
+    if previous.is_percent or quantity.is_percent or previous.unit == quantity.unit:
+        return False  # "EUR 1.2 billion, EUR 2 billion": two sums, not one converted
+    return bool(_CONVERSION_BETWEEN.fullmatch(document.text, previous.end, quantity.start))
+
+
+_CLOSING_BRACKET = re.compile(r"\s*[)\]]")
+_CONVERSION_BETWEEN = re.compile(
+    r"\s*(?:[(\[]|,?\s+or|,)\s*(?:about|around|some|approximately|roughly|or|ca\.|c\.|nearly|almost)?\s*", re.I)
 
 
 def change_before(document: Document, sentence: Sentence, quantity: Quantity) -> bool:
@@ -621,6 +645,18 @@ def _other_domain(context: _Context) -> bool:
     return best_defence is None or best_other <= best_defence
 
 
+OTHER_DOMAIN_REJECTION = "another domain: deficit, debt, growth, votes ..."
+
+
+def _continues_other_domain(context: _Context, previous: "Verdict") -> bool:
+    """ "The deficit will be 4.2 % this year and will fall to 3.5 % in 2027": a figure that goes on
+    from one of another domain, with no defence or spending word between, is of that domain too."""
+    if OTHER_DOMAIN_REJECTION not in previous.rejections or previous.quantity.is_percent != context.quantity.is_percent:
+        return False
+    between = context.document.text[previous.quantity.extent : context.quantity.start]
+    return not DEFENCE.search(between) and not SPENDING.search(between) and not OTHER_DOMAIN.search(between)
+
+
 # Each row: why a quantity is not a defence-spending level, and the test that says so.
 REJECTIONS: tuple[tuple[str, Callable[[_Context], bool]], ...] = (
     ("a currency the claims table cannot hold", lambda c: c.quantity.unit is None),
@@ -631,7 +667,7 @@ REJECTIONS: tuple[tuple[str, Callable[[_Context], bool]], ...] = (
     ("a hypothetical", lambda c: bool(HYPOTHETICAL.search(c.sentence_clause))),
     ("a component of a level", lambda c: c.quantity.is_percent and bool(COMPONENT_BEFORE.search(_near(c.lead, 30)))),
     ("the same sum converted", _converted_sum),
-    ("another domain: deficit, debt, growth, votes ...", _other_domain),
+    (OTHER_DOMAIN_REJECTION, _other_domain),
     ("money for one purpose, or aid", lambda c: c.purpose == "other" or bool(AID.search(c.tail))),
 )
 
@@ -674,13 +710,27 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
     verdicts: list[Verdict] = []
     accepted: dict[int, _Found] = {}
     for index, quantity in enumerate(quantities):
-        previous = quantities[index - 1] if index else None
+        before = index - 1
+        if index and quantities[before].unit is None and not quantity.is_percent \
+                and converts(document, quantities[before], quantity):
+            # "200 billion zlotys ($55 billion)": the converted sum is the one the claims table can
+            # hold, so it is judged where the first sum stands, as that sum
+            first = quantities[before]
+            close = _CLOSING_BRACKET.match(document.text, quantity.extent, sentence.end)
+            quantity = replace(quantity, start=first.start,
+                               extent=max(first.extent, close.end() if close else quantity.extent),
+                               year=quantity.year or first.year, generic_object=first.generic_object,
+                               qualifier=quantity.qualifier or first.qualifier)
+            before -= 1
+        previous = quantities[before] if before >= 0 else None
         following = quantities[index + 1] if index + 1 < len(quantities) else None
-        context = _context(document, sentence, quantity, previous, following, accepted.get(index - 1))
+        context = _context(document, sentence, quantity, previous, following, accepted.get(before))
         if every_rejection:
             rejections = tuple(name for name, rejects in REJECTIONS if rejects(context))
         else:
             rejections = next(((name,) for name, rejects in REJECTIONS if rejects(context)), ())
+        if OTHER_DOMAIN_REJECTION not in rejections and verdicts and _continues_other_domain(context, verdicts[-1]):
+            rejections = (*rejections, OTHER_DOMAIN_REJECTION) if every_rejection or not rejections else rejections
         level = not rejections and _is_spending_level(context)
         if level:
             accepted[index] = _found(context, speakers=speakers)
