@@ -76,6 +76,9 @@ CASES = [
     ("converted_from_zlotys", None,
      "Poland's defence budget for 2026 amounts to 190 billion zlotys ($47 billion), the finance minister said.",
      date(2025, 8, 28), [claim("Poland", "actual", 47_000_000_000.0, "usd", year=2026)]),
+    ("conversion_after_or_circa", None,
+     "Poland's defence spending planned for 2024 exceeds PLN 118 bn., or ca. USD 29 bn.", date(2023, 9, 1),
+     [claim("Poland", "actual", 29_000_000_000.0, "usd", year=2024)]),
     ("conversion_of_a_supported_sum_is_not_another_claim", None,
      "Finland's defence budget for 2026 is 6.9 billion euros (7.3 billion US dollars), the ministry said.",
      date(2025, 12, 3), [claim("Finland", "actual", 6_900_000_000.0, "eur", year=2026)]),
@@ -199,5 +202,5 @@ def test_grouped_cross_validation_stays_above_floor(records):
             predicted[i] = [c.to_json_dict() for c in fold_model.extract(title=r["title"], text=r["text"],
                                                                           published=r["published"])]
     figures = claim_figures([r["claims"] for r in records], predicted)
-    assert figures.prf.f1 >= 0.77  # measured 0.799
-    assert figures.actor_agreement >= 0.89  # measured 0.911
+    assert figures.prf.f1 >= 0.78  # measured 0.812
+    assert figures.actor_agreement >= 0.89  # measured 0.912

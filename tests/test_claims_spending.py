@@ -241,6 +241,18 @@ CASES = [
     ("editor_brackets_around_percent",
      "Lithuania raised [defence funding] from 2.6 to 3.1 [percent of GDP], the minister said.", None,
      [claim("Lithuania", "actual", 2.6, speaker="the minister"), claim("Lithuania", "actual", 3.1, speaker="the minister")]),
+    # -- a level given as bounds is one range ----------------------------------------------------------
+    ("at_least_but_no_more_than",
+     "Defence funding must be at least 2.02 percent of GDP but no more than 2.05 percent of GDP.", None,
+     [claim(None, "target", 2.02, high=2.05)]),
+    ("not_less_and_not_more_than",
+     "Defence spending must be not less than 2% of GDP and not more than 2.5% of GDP.", None,
+     [claim(None, "target", 2.0, high=2.5)]),
+    # -- a share that goes to help Ukraine is aid; allies counted by a fraction are no level ---------
+    ("share_to_help_ukraine",
+     "In 2026, Latvia will spend 4.9% of GDP on defence, and 0.25% of GDP will go to help Ukraine.", None,
+     [claim("Latvia", "target", 4.9, year=2026)]),
+    ("fraction_of_allies", "Two-thirds of member states meet the 2% of GDP requirement for defence.", None, []),
     # -- the Hague split: the share for core or direct defence is a defence level ------------------
     ("direct_defence_share",
      "At least 3.5% of GDP will go towards direct defence expenditures, the allies agreed.", None,

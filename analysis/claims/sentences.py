@@ -16,7 +16,7 @@ _ABBREVIATIONS = frozenset({
     "st", "no", "nos", "vs", "etc", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
     "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "jr", "sr", "rep", "sen", "gov", "cf",
     "fig", "mt", "ft", "est", "dept", "govt", "min", "pres", "e.g", "i.e", "u.s", "u.k", "u.n", "a.m",
-    "p.m",
+    "p.m", "ca",
 })
 # A full stop, question or exclamation mark (with closing quotes or brackets) before white space
 # and a capital letter, a digit or an opening quote.

@@ -127,7 +127,8 @@ OTHER_DOMAIN = Folded(re.compile(
 ))
 # Money or a share given to another country is aid, not the giver's defence spending.
 AID = re.compile(
-    r"\b(?:a(?:id|ssistance)|support\s+(?:for|to)|donations?|for\s+Ukraine|to\s+Ukraine|Ukraine(?:'s|’s))\b",
+    r"\b(?:a(?:id|ssistance)|support\s+(?:for|to)|donations?|for\s+Ukraine|to\s+Ukraine|Ukraine(?:'s|’s)|"
+    r"(?:help|support|assist|arm)(?:s|ed|ing)?\s+Ukraine)\b",
     re.I,
 )
 
@@ -154,7 +155,7 @@ RATE_AFTER = re.compile(
 # A number of countries meeting a level is not a level anyone spends ("18 allies spend 2 %").
 COUNTED_COUNTRIES = Needled(re.compile(
     rf"(?<!\ball\s)(?<!\bthe\s)\b(?:{NUMBER}|most|many|several|few|only\s+a\s+few|a\s+(?:handful|few|number|majority|"
-    r"third|quarter)|half|a\s+dozen)\s+(?:of\s+(?:the\s+)?(?:NATO(?:'s|’s)?\s+|EU(?:'s|’s)?\s+)?(?:\d+\s+)?)?"
+    r"third|quarter)|half|a\s+dozen|(?:two|three)[\s-](?:thirds|quarters))\s+(?:of\s+(?:the\s+)?(?:NATO(?:'s|’s)?\s+|EU(?:'s|’s)?\s+)?(?:\d+\s+)?)?"
     r"(?:NATO\s+|European\s+|EU\s+|other\s+)?(?:countries|allies|members|member\s+states|nations|states|governments)\b",
     re.I,
 ), folded=("countries", "allies", "members", "states", "nations", "governments"))
@@ -466,7 +467,26 @@ def _quantities(document: Document, sentence: Sentence) -> list[Quantity]:
             if quantity is not None:
                 found.append(quantity)
     found.sort(key=lambda q: q.start)
-    return found
+    return _bounded_ranges(text, sentence, found)
+
+
+# "at least 2.02 percent GDP but no more than 2.05 percent GDP": one level given as a range
+_LOWER_BOUND_BEFORE = re.compile(r"\b(?:at\s+least|not\s+less\s+than|no\s+less\s+than|a\s+minimum\s+of)\s*[\"“]?$", re.I)
+_UPPER_BOUND_BETWEEN = re.compile(r"[\s,]*(?:but|and)\s+(?:no|not)\s+more\s+than\s*", re.I)
+
+
+def _bounded_ranges(text: str, sentence: Sentence, found: list[Quantity]) -> list[Quantity]:
+    merged: list[Quantity] = []
+    for quantity in found:
+        low = merged[-1] if merged else None
+        if (low is not None and low.unit == quantity.unit and low.value_high is None and quantity.value_high is None
+                and quantity.value > low.value and _UPPER_BOUND_BETWEEN.fullmatch(text, low.extent, quantity.start)
+                and _LOWER_BOUND_BEFORE.search(text, max(sentence.start, low.start - 20), low.start)):
+            merged[-1] = replace(low, end=quantity.end, extent=quantity.extent, value_high=quantity.value,
+                                 year=low.year or quantity.year)
+            continue
+        merged.append(quantity)
+    return merged
 
 
 def _percent_quantities(document: Document, sentence: Sentence, match: re.Match[str]) -> list[Quantity]:
@@ -597,9 +617,9 @@ class _Context:
 def _converted_sum(context: _Context) -> bool:
     """ "640 million euros ($700 million)": the sum in brackets is the same money converted.
 
-    Not when the first sum is in a currency the claims table cannot hold ("200 billion zlotys
-    ($55 billion)", "PLN 118 bn, or ca. USD 29 bn"): the converted sum is then the claim's only
-    figure, as the labelling guide's annotators read it.
+    A sum in a currency the claims table cannot hold ("200 billion zlotys ($55 billion)", "PLN
+    118 bn., or ca. USD 29 bn") is no claim itself: its conversion is then judged in its place
+    (``judge_sentence``), as the labelling guide's annotators read it.
     """
     previous = context.previous
     return previous is not None and previous.unit is not None and converts(context.document, previous, context.quantity)
@@ -614,7 +634,7 @@ def converts(document: Document, previous: Quantity, quantity: Quantity) -> bool
 
 _CLOSING_BRACKET = re.compile(r"\s*[)\]]")
 _CONVERSION_BETWEEN = re.compile(
-    r"\s*(?:[(\[]|,?\s+or|,)\s*(?:about|around|some|approximately|roughly|or|ca\.|c\.|nearly|almost)?\s*", re.I)
+    r"\.?\s*(?:[(\[]|,?\s+or|,)\s*(?:about|around|some|approximately|roughly|or|ca\.|c\.|nearly|almost)?\s*", re.I)
 
 
 def change_before(document: Document, sentence: Sentence, quantity: Quantity) -> bool:
@@ -646,6 +666,7 @@ def _other_domain(context: _Context) -> bool:
 
 
 OTHER_DOMAIN_REJECTION = "another domain: deficit, debt, growth, votes ..."
+CONVERTED_REJECTION = "the same sum converted"
 
 
 def _continues_other_domain(context: _Context, previous: "Verdict") -> bool:
@@ -666,7 +687,7 @@ REJECTIONS: tuple[tuple[str, Callable[[_Context], bool]], ...] = (
     ("a count of countries meeting a level", lambda c: bool(COUNTED_COUNTRIES.search(c.clause))),
     ("a hypothetical", lambda c: bool(HYPOTHETICAL.search(c.sentence_clause))),
     ("a component of a level", lambda c: c.quantity.is_percent and bool(COMPONENT_BEFORE.search(_near(c.lead, 30)))),
-    ("the same sum converted", _converted_sum),
+    (CONVERTED_REJECTION, _converted_sum),
     (OTHER_DOMAIN_REJECTION, _other_domain),
     ("money for one purpose, or aid", lambda c: c.purpose == "other" or bool(AID.search(c.tail))),
 )
