@@ -204,3 +204,17 @@ def test_grouped_cross_validation_stays_above_floor(records):
     figures = claim_figures([r["claims"] for r in records], predicted)
     assert figures.prf.f1 >= 0.78  # measured 0.812
     assert figures.actor_agreement >= 0.89  # measured 0.912
+
+
+def test_a_figure_weighs_only_the_years_near_it():
+    """A "sentence" of thousands of dated items (a flattened table, a hostile file) gives each figure
+    the years around it to choose from, not all of them: analysis stays linear in the text."""
+    from analysis.claims.learned import _documents
+
+    items = [f"in {year} – PLN 97 billion (3% of GDP), " for year in range(1950, 2100)]
+    text = "Defence spending: " + "".join(items * 20)
+    body, _ = _documents(None, text, None)
+    candidates = SpendingModel()._prepare(body, None, options=True)
+    assert candidates
+    assert max(len(c.years) for c in candidates) <= 40  # 150 distinct years in the sentence
+    assert 1950 in {o.year for o in candidates[0].years}

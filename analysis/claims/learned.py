@@ -459,6 +459,8 @@ def _read_year_option(doc: Document, span: Sentence, start: int, end: int, part:
     return features
 
 
+_YEAR_REACH = 400  # characters
+
 # "in 2023 – PLN 97.4 billion (3 % of GDP), in 2022 – ...", "2024: 3.2 %": a list whose items open with their year
 _ITEM_YEAR_AFTER = re.compile(r"\s*(?:[–—:]|\s-)\s")
 _ITEM_YEAR_BEFORE = re.compile(r"(?:\b(?:in|for)\s+|[,;:]\s*)$", re.I)
@@ -513,8 +515,11 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
     mentions = document.memo(("learned_year_mentions", sentence.index),
                              lambda: _year_mentions(text, sentence.start, sentence.end, published))
     quantities = rules.sentence_quantities(document, sentence)
-    distances = sorted({abs(m[0] - q.start) for m in mentions})
     n_explicit = sum(1 for m in mentions if not m[4])
+    # a year farther than _YEAR_REACH from the figure never dates it: a "sentence" of thousands of
+    # years (a flattened table, a hostile file) costs the same per figure as an ordinary one
+    mentions = [m for m in mentions if m[1] >= q.start - _YEAR_REACH and m[0] <= q.extent + _YEAR_REACH]
+    ranks = {distance: rank for rank, distance in enumerate(sorted({abs(m[0] - q.start) for m in mentions}))}
     for start, end, year, high, relative, mention_text, part in mentions:
         if start >= q.end and end <= q.extent:
             where = "tail"
@@ -525,7 +530,7 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
         distance = q.start - end if end <= q.start else max(0, start - q.extent)
         features = _year_option_features(document, sentence, start, end, part, where)
         features.add(f"dist:{where}_{_bin(distance, (3, 15, 40, 80, 160))}")
-        features.add(f"rank:{min(distances.index(abs(start - q.start)), 2)}")
+        features.add(f"rank:{min(ranks[abs(start - q.start)], 2)}")
         between = text[end : q.start] if where == "before" else text[q.end : start] if where == "after" else ""
         if rules.PERCENT_SIGN.search(between) or rules.CURRENCY_SIGN.search(between):
             features.add(f"figure_between:{where}")
