@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -513,6 +514,26 @@ def _stack_docs(docs: Sequence[_Doc], n_themes: int, rules: EvidenceRules) -> _S
     return _Stack(evidence, is_title, weights, owners, bounds, excluded)
 
 
+class _Spans:
+    """Half-open character spans, merged, for "is this offset inside one of them?" in log time."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for start, end in sorted(span for span in spans if span[0] < span[1]):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def contains(self, offset: int) -> bool:
+        i = bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
+
+
 def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
                    matches: list[tuple[int, int, str, str]] | None = None) -> _Unit:
     """A unit's evidence; ``matches`` are its terms (``Lexicon.terms``) when already found."""
@@ -527,6 +548,7 @@ def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
     if not anchored:
         return _Unit(kind, text, {}, {}, tuple(excluded))
     ranges = _subordinate_ranges(text) if len(matches) > 1 and ("(" in text or ", " in text) else ()
+    subordinate = _Spans(ranges) if len(ranges) > 8 else None  # a long sentence: search, not scan
     # Per theme and clause, keyed 2 * theme + clause (1 in a subordinate clause): the anchor terms
     # (seed and cue) with their weights, the context terms, and the seed terms.
     anchors: dict[int, dict[str, float]] = {}
@@ -535,7 +557,12 @@ def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
     for start, index, term, role in matches:
         if index not in anchored or role == "exclude":
             continue
-        key = 2 * index + 1 if ranges and any(a <= start < b for a, b in ranges) else 2 * index
+        if not ranges:
+            key = 2 * index
+        elif subordinate is not None:
+            key = 2 * index + subordinate.contains(start)
+        else:
+            key = 2 * index + 1 if any(a <= start < b for a, b in ranges) else 2 * index
         bucket = context if role == "context" else anchors
         found = bucket.get(key)
         if found is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.paths import DEFAULT_THEMES
 from analysis.themes import (
@@ -426,3 +428,11 @@ def test_seed_004_headline_themes(scorer, seed_items, fragment, expected):
     if fragment == "leaves for NATO summit amid tensions with Minsk":
         themes -= {"deterrence"}  # arguable per EXPECTED.md
     assert themes == expected
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=20), st.integers(-5, 70))
+def test_spans_contain_an_offset_exactly_when_one_of_them_does(spans, offset):
+    """The long-sentence path of subordinate clauses answers as the scan of every span does."""
+    from analysis.themes import _Spans
+
+    assert _Spans(spans).contains(offset) == any(a <= offset < b for a, b in spans)

@@ -176,6 +176,10 @@ class Document:
         return found
 
     @cached_property
+    def _subject_positions(self) -> list[int]:
+        return [position for position, _ in self._subject_countries]
+
+    @cached_property
     def _most_named_country(self) -> str | None:
         counts = Counter(m.name for m in self.mentions if m.kind in _COUNTRY_KINDS and m.name)
         return counts.most_common(1)[0][0] if counts else None
@@ -197,7 +201,7 @@ class Document:
 
     def focus_country(self, position: int) -> str | None:
         """The country the text is about at ``position``: the last one named as a subject."""
-        index = bisect_right([p for p, _ in self._subject_countries], position) - 1
+        index = bisect_right(self._subject_positions, position) - 1
         if index >= 0:
             return self._subject_countries[index][1]
         return self._most_named_country
