@@ -77,14 +77,14 @@ CASES = [
      "Poland's defence budget for 2026 amounts to 190 billion zlotys ($47 billion), the finance minister said.",
      date(2025, 8, 28), [claim("Poland", "actual", 47_000_000_000.0, "usd", year=2026)]),
     ("conversion_after_or_circa", None,
-     "Poland's defence spending planned for 2024 exceeds PLN 118 bn., or ca. USD 29 bn.", date(2023, 9, 1),
-     [claim("Poland", "actual", 29_000_000_000.0, "usd", year=2024)]),
+     "Warsaw's military outlays for 2024 will top PLN 120 bn., or ca. USD 30 bn.", date(2023, 9, 1),
+     [claim("Poland", "actual", 30_000_000_000.0, "usd", year=2024)]),
     ("conversion_of_a_supported_sum_is_not_another_claim", None,
      "Finland's defence budget for 2026 is 6.9 billion euros (7.3 billion US dollars), the ministry said.",
      date(2025, 12, 3), [claim("Finland", "actual", 6_900_000_000.0, "eur", year=2026)]),
     # -- a list whose items open with their year ----------------------------------------------------
     ("year_led_list_items", None,
-     "Poland's defence budget for 2026 was raised again. In earlier years the spending was as follows: "
+     "Poland's 2026 defence plan lifts outlays again. Past levels: "
      "in 2025 – PLN 186 billion (4.7% of GDP), in 2024 – PLN 159 billion (4.2% of GDP).",
      date(2025, 9, 1),
      [claim("Poland", "actual", 4.2, year=2024), claim("Poland", "actual", 4.7, year=2025)]),
@@ -121,9 +121,9 @@ def test_year_led_list_items_without_such_a_list_in_training(records):
 
     led = re.compile(r"\b(?:19|20)\d\d\s*[–—:]\s")
     unseen = SpendingModel().fit([r for r in records if not led.search(r["text"])])
-    text = ("Poland's planned defence spending for 2024 has been increased. For comparison, in the past decade "
-            "these expenditures were as follows: in 2023 – PLN 97 billion (3% of GDP)3, in 2022 – PLN 74 billion "
-            "(2.4% of GDP)4, in 2021 – PLN 58 billion (2.2% of GDP)5.")
+    text = ("Warsaw raised its planned military outlays for 2024 once more. Earlier budgets ran like this: "
+            "in 2023 – PLN 97 billion (3% of GDP)3, in 2022 – PLN 74 billion (2.4% of GDP)4, "
+            "in 2021 – PLN 58 billion (2.2% of GDP)5.")
     assert [(c.value, c.year) for c in unseen.extract(title=None, text=text)] == [(3.0, 2023), (2.4, 2022), (2.2, 2021)]
 
 
@@ -211,7 +211,7 @@ def test_a_figure_weighs_only_the_years_near_it():
     the years around it to choose from, not all of them: analysis stays linear in the text."""
     from analysis.claims.learned import _documents
 
-    items = [f"in {year} – PLN 97 billion (3% of GDP), " for year in range(1950, 2100)]
+    items = [f"in {year} – PLN 61 billion (2.7% of GDP), " for year in range(1950, 2100)]
     text = "Defence spending: " + "".join(items * 20)
     body, _ = _documents(None, text, None)
     candidates = SpendingModel()._prepare(body, None, options=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 SHAPES = {
-    "dated list items in one sentence": "in {year} – PLN 97 billion (3% of GDP), ",
+    "dated list items in one sentence": "in {year} – PLN 61 billion (2.7% of GDP), ",
     "sums and clauses in one sentence": "EUR 5 million and USD 7 billion for defence, ",
     "countries and a share, one sentence": "Estonia, Latvia, Lithuania, Poland and Finland spend 3% of GDP on defence, ",
     "quotes with a speaker": '"We will spend 3% of GDP on defence," said the minister, ',
