@@ -557,12 +557,9 @@ def _unit_evidence(lexicon: Lexicon, text: str, kind: str, rules: EvidenceRules,
     for start, index, term, role in matches:
         if index not in anchored or role == "exclude":
             continue
-        if not ranges:
-            key = 2 * index
-        elif subordinate is not None:
-            key = 2 * index + subordinate.contains(start)
-        else:
-            key = 2 * index + 1 if any(a <= start < b for a, b in ranges) else 2 * index
+        inside = bool(ranges) and (subordinate.contains(start) if subordinate is not None
+                                   else any(a <= start < b for a, b in ranges))
+        key = 2 * index + inside
         bucket = context if role == "context" else anchors
         found = bucket.get(key)
         if found is None:

@@ -518,9 +518,9 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
     n_explicit = sum(1 for m in mentions if not m[4])
     # a year farther than _YEAR_REACH from the figure never dates it: a "sentence" of thousands of
     # years (a flattened table, a hostile file) costs the same per figure as an ordinary one
-    mentions = [m for m in mentions if m[1] >= q.start - _YEAR_REACH and m[0] <= q.extent + _YEAR_REACH]
-    ranks = {distance: rank for rank, distance in enumerate(sorted({abs(m[0] - q.start) for m in mentions}))}
-    for start, end, year, high, relative, mention_text, part in mentions:
+    near = [m for m in mentions if m[1] >= q.start - _YEAR_REACH and m[0] <= q.extent + _YEAR_REACH]
+    ranks = {distance: rank for rank, distance in enumerate(sorted({abs(m[0] - q.start) for m in near}))}
+    for start, end, year, high, relative, mention_text, part in near:
         if start >= q.end and end <= q.extent:
             where = "tail"
         elif end <= q.start:
@@ -543,7 +543,7 @@ def _year_options(candidate: _Candidate, title: Document | None) -> list[_YearOp
                 features.add(f"other_tail:{where}")  # "3 % in 2024 and 4 %": 2024 dates the other figure
             if 0 <= other.start - end <= 12:
                 features.add(f"year_then_other:{where}")  # "in 2022 - PLN 73.6 billion"
-        if where == "before" and not relative and _is_item_year(text, sentence, mentions, start, end, q.start):
+        if where == "before" and not relative and _is_item_year(text, sentence, near, start, end, q.start):
             features.add("item_year")
         add(year, high, relative, mention_text, where, features)
     # the sentences around it and the title: only when they date the same topic

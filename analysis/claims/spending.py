@@ -621,8 +621,7 @@ def _converted_sum(context: _Context) -> bool:
     118 bn., or ca. USD 29 bn") is no claim itself: its conversion is then judged in its place
     (``judge_sentence``), as the labelling guide's annotators read it.
     """
-    previous = context.previous
-    return previous is not None and previous.unit is not None and converts(context.document, previous, context.quantity)
+    return context.previous is not None and converts(context.document, context.previous, context.quantity)
 
 
 def converts(document: Document, previous: Quantity, quantity: Quantity) -> bool:
@@ -732,8 +731,7 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
     accepted: dict[int, _Found] = {}
     for index, quantity in enumerate(quantities):
         before = index - 1
-        if index and quantities[before].unit is None and not quantity.is_percent \
-                and converts(document, quantities[before], quantity):
+        if index and quantities[before].unit is None and converts(document, quantities[before], quantity):
             # "200 billion zlotys ($55 billion)": the converted sum is the one the claims table can
             # hold, so it is judged where the first sum stands, as that sum
             first = quantities[before]
@@ -750,8 +748,9 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
             rejections = tuple(name for name, rejects in REJECTIONS if rejects(context))
         else:
             rejections = next(((name,) for name, rejects in REJECTIONS if rejects(context)), ())
-        if OTHER_DOMAIN_REJECTION not in rejections and verdicts and _continues_other_domain(context, verdicts[-1]):
-            rejections = (*rejections, OTHER_DOMAIN_REJECTION) if every_rejection or not rejections else rejections
+        if (every_rejection or not rejections) and OTHER_DOMAIN_REJECTION not in rejections \
+                and verdicts and _continues_other_domain(context, verdicts[-1]):
+            rejections = (*rejections, OTHER_DOMAIN_REJECTION)
         level = not rejections and _is_spending_level(context)
         if level:
             accepted[index] = _found(context, speakers=speakers)
