@@ -70,6 +70,27 @@ def test_the_model_file_round_trips(bundle, taxonomy, tmp_path):
     assert loaded.manifest["training_size"] == 60 and loaded.manifest["created_from"] == ["written.jsonl"]
 
 
+def test_the_words_alone_opinion_moves_the_scores_and_an_older_file_scores_without_it(bundle, taxonomy):
+    """A model file from before the words-alone model (no text_ parameters or arrays) loads and
+    scores with the main model alone; one that names the weight but lacks the arrays is refused."""
+    from analysis.theme_model import ThemeModel
+
+    meta, arrays = bundle.themes.to_parts()
+    assert meta["params"]["text_weight"] == 0.5 and "text_coef" in arrays
+    older_meta = {**meta, "params": {k: v for k, v in meta["params"].items() if not k.startswith("text_")}}
+    older_arrays = {k: v for k, v in arrays.items() if not k.startswith("text_")}
+    older = ThemeModel.from_parts(taxonomy, older_meta, older_arrays)
+    assert older.text_weight == 0.0
+    alone = ThemeModel.from_parts(taxonomy, {**meta, "params": {**meta["params"], "text_weight": 0.0}}, arrays)
+    def scores(model):
+        return [[s.score for s in item] for item in model.predict(DOCUMENTS, explain=False)]
+
+    assert scores(older) == scores(alone)
+    assert scores(bundle.themes) != scores(older)
+    with pytest.raises(ValueError, match="words-alone"):
+        ThemeModel.from_parts(taxonomy, meta, older_arrays)
+
+
 def test_training_is_deterministic(bundle, records, taxonomy):
     again = training.train_bundle(records, taxonomy=taxonomy, created_from=["written.jsonl"], folds=0)
     assert bundle_bytes(again) == bundle_bytes(bundle)
