@@ -202,7 +202,7 @@ def test_grouped_cross_validation_stays_above_floor(records):
             predicted[i] = [c.to_json_dict() for c in fold_model.extract(title=r["title"], text=r["text"],
                                                                           published=r["published"])]
     figures = claim_figures([r["claims"] for r in records], predicted)
-    assert figures.prf.f1 >= 0.78  # measured 0.812
+    assert figures.prf.f1 >= 0.78  # measured 0.814
     assert figures.actor_agreement >= 0.89  # measured 0.912
 
 

@@ -241,6 +241,10 @@ CASES = [
     ("editor_brackets_around_percent",
      "The cabinet lifted [military spending] from 2.6 to 3.1 [percent of GDP], Lithuania's minister said.", None,
      [claim("Lithuania", "actual", 2.6), claim("Lithuania", "actual", 3.1)]),
+    # -- a sum that restates an accepted share (or the reverse) is the same level ----------------------
+    ("sum_equal_to_an_accepted_share",
+     "The parliament passed the 2026 budget, allocating EUR 1.8 billion, or 4.1% of GDP, for strengthening defence.",
+     None, [claim(None, "actual", 1_800_000_000.0, "eur", year=2026), claim(None, "actual", 4.1, year=2026)]),
     # -- a level given as bounds is one range ----------------------------------------------------------
     ("at_least_but_no_more_than",
      "The law keeps military funding at least 2.1 percent of GDP but no more than 2.3 percent of GDP.", None,

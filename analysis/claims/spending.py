@@ -755,6 +755,17 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
         if level:
             accepted[index] = _found(context, speakers=speakers)
         verdicts.append(Verdict(quantity, context, rejections, level, None))
+    # "allocating EUR 1.56 billion, or 3.45 % of GDP, for defence": a figure that states an accepted
+    # level in the other unit, and that no rule rejected, is that level too
+    for index in sorted(accepted):
+        for other, (left, right) in ((index - 1, (index - 1, index)), (index + 1, (index, index + 1))):
+            if not 0 <= other < len(verdicts) or other in accepted or verdicts[other].rejections:
+                continue
+            if verdicts[other].quantity.is_percent == verdicts[index].quantity.is_percent:
+                continue
+            if EQUIVALENT_COORDINATION.fullmatch(document.text, verdicts[left].quantity.extent,
+                                                 verdicts[right].quantity.start):
+                accepted[other] = _found(verdicts[other].context, speakers=speakers)
     # "3.03 % of GDP, or EUR 2.5 billion, in 2025" is one level in two units: one year, one kind.
     for index in sorted(accepted):
         first, second = accepted.get(index - 1), accepted[index]
