@@ -621,10 +621,10 @@ def _converted_sum(context: _Context) -> bool:
     118 bn., or ca. USD 29 bn") is no claim itself: its conversion is then judged in its place
     (``judge_sentence``), as the labelling guide's annotators read it.
     """
-    return context.previous is not None and converts(context.document, context.previous, context.quantity)
+    return context.previous is not None and _converts(context.document, context.previous, context.quantity)
 
 
-def converts(document: Document, previous: Quantity, quantity: Quantity) -> bool:
+def _converts(document: Document, previous: Quantity, quantity: Quantity) -> bool:
     """Is the sum ``quantity`` the sum ``previous`` just before it, converted to another currency?"""
     if previous.is_percent or quantity.is_percent or previous.unit == quantity.unit:
         return False  # "EUR 1.2 billion, EUR 2 billion": two sums, not one converted
@@ -731,7 +731,7 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
     accepted: dict[int, _Found] = {}
     for index, quantity in enumerate(quantities):
         before = index - 1
-        if index and quantities[before].unit is None and converts(document, quantities[before], quantity):
+        if index and quantities[before].unit is None and _converts(document, quantities[before], quantity):
             # "200 billion zlotys ($55 billion)": the converted sum is the one the claims table can
             # hold, so it is judged where the first sum stands, as that sum
             first = quantities[before]
@@ -757,22 +757,20 @@ def judge_sentence(document: Document, sentence: Sentence, *, every_rejection: b
         verdicts.append(Verdict(quantity, context, rejections, level, None))
     # "allocating EUR 1.56 billion, or 3.45 % of GDP, for defence": a figure that states an accepted
     # level in the other unit, and that no rule rejected, is that level too
+    def equivalent(index: int) -> bool:  # figures index - 1 and index state one level ("…, or …")
+        return EQUIVALENT_COORDINATION.fullmatch(
+            document.text, verdicts[index - 1].quantity.extent, verdicts[index].quantity.start) is not None
+
     for index in sorted(accepted):
-        for other, (left, right) in ((index - 1, (index - 1, index)), (index + 1, (index, index + 1))):
+        for other, right in ((index - 1, index), (index + 1, index + 1)):
             if not 0 <= other < len(verdicts) or other in accepted or verdicts[other].rejections:
                 continue
-            if verdicts[other].quantity.is_percent == verdicts[index].quantity.is_percent:
-                continue
-            if EQUIVALENT_COORDINATION.fullmatch(document.text, verdicts[left].quantity.extent,
-                                                 verdicts[right].quantity.start):
+            if verdicts[other].quantity.is_percent != verdicts[index].quantity.is_percent and equivalent(right):
                 accepted[other] = _found(verdicts[other].context, speakers=speakers)
     # "3.03 % of GDP, or EUR 2.5 billion, in 2025" is one level in two units: one year, one kind.
     for index in sorted(accepted):
         first, second = accepted.get(index - 1), accepted[index]
-        if first is None:
-            continue
-        between = document.text[quantities[index - 1].extent : quantities[index].start]
-        if not EQUIVALENT_COORDINATION.fullmatch(between):
+        if first is None or not equivalent(index):
             continue
         if first.claim.year is None and second.claim.year is not None:
             claim = replace(
