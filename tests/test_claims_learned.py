@@ -88,6 +88,10 @@ CASES = [
      "in 2025 – PLN 186 billion (4.7% of GDP), in 2024 – PLN 159 billion (4.2% of GDP).",
      date(2025, 9, 1),
      [claim("Poland", "actual", 4.2, year=2024), claim("Poland", "actual", 4.7, year=2025)]),
+    # -- a hedged figure is no claim, however confident the rest of the sentence ----------------------
+    ("hedged_figure", None,
+     "Analysts expect that the alliance's spending goal could climb to 4% of GDP, the Latvian minister said.",
+     date(2025, 3, 1), []),
     ("contract_is_not_spending", None,
      "The defence ministry signed a contract worth EUR 300 million for new air defence systems.", date(2025, 3, 1),
      []),

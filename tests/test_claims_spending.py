@@ -264,6 +264,11 @@ CASES = [
     ("rearmament_share",
      "Allies agreed that 3.5% of GDP will be set aside for rearmament.", None,
      [claim("NATO", "target", 3.5)]),
+    # -- a hedged figure: "could", "may", "might", "possibly" before it (not "May", the month) ----------
+    ("hedged_could", "Officials in Riga believe defence outlays could climb to 4% of GDP.", None, []),
+    ("hedged_perhaps_may", "Later, perhaps, Estonia may go to 6% of GDP for defence, the minister said.", None, []),
+    ("month_may_is_no_hedge", "In May Latvia's government set defence spending at 3.7% of GDP for next year.", None,
+     [claim("Latvia", "actual", 3.7)]),
     ("no_defence_context", "Exports rose to 70% of GDP last year.", None, []),
 ]
 

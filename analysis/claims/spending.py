@@ -164,6 +164,11 @@ HYPOTHETICAL = Needled(
     re.compile(r"^\W*(?:[Ii]f|[Uu]nless|[Ss]uppose|[Ww]ere)\b|\b(?:if|unless)\s+(?:[\w'’-]+\s+){0,6}$"),
     needles=("if", "If", "nless", "uppose", "Were", "were"),
 )
+# "... could rise to 3-3.5 %", "perhaps we may move to 5 %": a hedged figure is no claim (LABELING.md).
+# The hedge governs the figure: at most four words between ("could meet its goals by spending 2 %"
+# says what is spent). Lower-case only: "May" is a month.
+HEDGED_BEFORE = Needled(re.compile(r"\b(?:could|may|might|possibly|potentially|perhaps)\s+(?:[\w'’-]+\s+){0,4}$"),
+                        needles=("could", "may", "might", "possibly", "potentially", "perhaps"))
 # "..., of which 3.5 % for core defence": a component of a level stated before.
 COMPONENT_BEFORE = re.compile(r"\b(?:of\s+which|including|includes|out\s+of\s+which)\s+(?:[\w-]+\s+){0,2}$", re.I)
 PROCUREMENT_BEFORE = Folded(re.compile(
@@ -404,6 +409,7 @@ _GDP_PERCENT_MAX = 50.0
 _MIN_MONEY = 1_000_000
 _MAX_QUANTITIES = 40  # per sentence
 _CLAUSE_REACH = 300  # characters before a figure that can still be its clause
+_HEDGE_REACH = 60  # characters before a figure read for a hedge of it (HEDGED_BEFORE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -666,6 +672,7 @@ def _other_domain(context: _Context) -> bool:
 
 OTHER_DOMAIN_REJECTION = "another domain: deficit, debt, growth, votes ..."
 CONVERTED_REJECTION = "the same sum converted"
+HEDGED_REJECTION = "a hedged figure (could, may, might ...)"
 
 
 def _continues_other_domain(context: _Context, previous: "Verdict") -> bool:
@@ -685,6 +692,7 @@ REJECTIONS: tuple[tuple[str, Callable[[_Context], bool]], ...] = (
     ("a rate per month, per person or per unit", lambda c: bool(RATE_AFTER.match(c.document.text, c.quantity.end))),
     ("a count of countries meeting a level", lambda c: bool(COUNTED_COUNTRIES.search(c.clause))),
     ("a hypothetical", lambda c: bool(HYPOTHETICAL.search(c.sentence_clause))),
+    (HEDGED_REJECTION, lambda c: bool(HEDGED_BEFORE.search(_near(c.clause, _HEDGE_REACH)))),
     ("a component of a level", lambda c: c.quantity.is_percent and bool(COMPONENT_BEFORE.search(_near(c.lead, 30)))),
     (CONVERTED_REJECTION, _converted_sum),
     (OTHER_DOMAIN_REJECTION, _other_domain),
