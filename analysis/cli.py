@@ -165,6 +165,15 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from analysis.themes import TaxonomyError, load_taxonomy
 
     try:
+        if args.curve and not args.cv:
+            print("error: --curve is a cross-validated learning curve: give --cv too", file=sys.stderr)
+            return 2
+        if args.cv and args.curve:
+            records = training.read_labelled(args.gold)
+            curve = training.learning_curve(records, taxonomy=load_taxonomy(args.themes), folds=args.folds,
+                                            progress=None if args.quiet else _stderr_progress)
+            print(training.format_curve(curve))
+            return 0
         if args.cv:
             records = training.read_labelled(args.gold)
             report = training.cross_validate(records, taxonomy=load_taxonomy(args.themes), folds=args.folds,
@@ -398,6 +407,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cv", action="store_true",
                    help="K-fold cross-validation over the files, folds grouped by source (refits the models)")
     p.add_argument("--folds", type=int, default=5, help="folds for --cv (default 5)")
+    p.add_argument("--curve", action="store_true",
+                   help="with --cv: the figures at 25, 50, 75 and 100 %% of the training sources (is labelling more "
+                        "worth it?)")
     p.add_argument("--model", type=Path, help="model file (default: the shipped data/model/flankwatch-model.npz)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     _add_themes(p)

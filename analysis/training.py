@@ -119,6 +119,7 @@ class CVReport:
     themes: ThemeFigures
     claims: ClaimFigures
     rule_scored: tuple[str, ...] = ()  # labelled themes with too few examples to learn
+    training_articles: float = 0.0  # per fold, on average
 
     def as_dict(self) -> dict[str, Any]:
         prf = self.claims.prf
@@ -149,9 +150,17 @@ class CVReport:
 
 
 def cross_validate(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, folds: int = DEFAULT_FOLDS,
-                   random_state: int = 0, progress: Progress | None = None) -> CVReport:
-    """Fit on K-1 groups of sources, predict the held-out group, pool the predictions."""
+                   random_state: int = 0, progress: Progress | None = None, train_fraction: float = 1.0,
+                   sample_seed: int = 0) -> CVReport:
+    """Fit on K-1 groups of sources, predict the held-out group, pool the predictions.
+
+    ``train_fraction`` below 1 fits each fold on that share of its training sources only (drawn
+    with ``sample_seed``), for a learning curve; the held-out folds stay the same.
+    """
     from sklearn.model_selection import GroupKFold
+
+    if not 0 < train_fraction <= 1:
+        raise TrainingError(f"the share of training sources must be in (0, 1]; got {train_fraction}")
 
     records = list(records)
     groups = np.array([str(r.get("source") or "unknown") for r in records])
@@ -160,9 +169,13 @@ def cross_validate(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, fol
         raise TrainingError(f"cross-validation needs labelled articles from at least 2 sources; these have {n_sources}")
     folds = min(folds, n_sources)
     predicted: list[tuple[set[str], list[dict]]] = [(set(), [])] * len(records)
+    sizes = []
     for fold, (train, test) in enumerate(GroupKFold(folds).split(np.zeros(len(records)), groups=groups)):
         if progress:
             progress(fold / (folds + 1), f"cross-validation fold {fold + 1} of {folds}")
+        if train_fraction < 1:
+            train = _sources_sample(train, groups, train_fraction, seed=sample_seed * 1000 + fold)
+        sizes.append(len(train))
         themes, spending = fit_models([records[i] for i in train], taxonomy=taxonomy, random_state=random_state)
         for i, result in zip(test, predict_records(themes, spending, [records[i] for i in test])):
             predicted[i] = result
@@ -170,11 +183,65 @@ def cross_validate(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, fol
     learned = ThemeModel(taxonomy).themes_for(_labelled(records))
     labelled = {theme for r in records for theme in (r.get("label_scope") or r["themes"])}
     return CVReport(
-        n_records=len(records), n_sources=n_sources, folds=folds,
+        n_records=len(records), n_sources=n_sources, folds=folds, training_articles=float(np.mean(sizes)),
         rule_scored=tuple(t for t in taxonomy.keys if t in labelled and t not in learned),
         themes=scoped_theme_figures(records, [p[0] for p in predicted], learned),
         claims=claim_figures([r["claims"] for r in records], [p[1] for p in predicted]),
     )
+
+
+def _sources_sample(train: np.ndarray, groups: np.ndarray, fraction: float, *, seed: int) -> np.ndarray:
+    """The rows of ``train`` from a seeded random ``fraction`` of its sources (at least one)."""
+    sources = sorted(set(groups[train].tolist()))
+    np.random.default_rng(seed).shuffle(sources)
+    kept = set(sources[:max(1, round(fraction * len(sources)))])
+    return np.array([i for i in train if groups[i] in kept], dtype=int)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Cross-validated figures with each fold trained on a share of its sources (mean over draws)."""
+
+    fraction: float
+    training_articles: float  # per fold, on average
+    macro_f1: float
+    exact: float
+    claims_f1: float
+    draws: int
+
+
+def learning_curve(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, folds: int = DEFAULT_FOLDS,
+                   fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0), draws: int = 3,
+                   progress: Progress | None = None) -> list[CurvePoint]:
+    """How the cross-validated figures grow with the labelled articles: is labelling more worth it?
+
+    Each point is ``cross_validate`` with every fold fitted on a share of its training sources
+    (``draws`` random draws averaged; the whole set once). The held-out folds are the same at every
+    point, so the points differ only in how much was learned from.
+    """
+    records = list(records)
+    runs = [(f, d) for f in fractions for d in range(1 if f >= 1 else draws)]
+    reports: dict[float, list[CVReport]] = {f: [] for f in fractions}
+    for step, (fraction, draw) in enumerate(runs):
+        if progress:
+            progress(step / len(runs), f"learning curve: {fraction:.0%} of the training sources, draw {draw + 1}")
+        reports[fraction].append(cross_validate(records, taxonomy=taxonomy, folds=folds, train_fraction=fraction,
+                                                sample_seed=draw))
+    return [CurvePoint(fraction=f, training_articles=float(np.mean([r.training_articles for r in rs])),
+                       macro_f1=float(np.mean([r.themes.macro_f1 for r in rs])),
+                       exact=float(np.mean([r.themes.exact_accuracy for r in rs])),
+                       claims_f1=float(np.mean([r.claims.prf.f1 for r in rs])), draws=len(rs))
+            for f, rs in reports.items()]
+
+
+def format_curve(curve: Sequence[CurvePoint]) -> str:
+    lines = ["Learning curve: cross-validated figures with each fold trained on a share of its sources",
+             "(the held-out folds are the same at every point; shares below 1 averaged over random draws)", "",
+             "  share  training articles  themes macro-F1  exact sets  claims F1  draws"]
+    for p in curve:
+        lines.append(f"  {p.fraction:5.0%}  {p.training_articles:17.0f}  {p.macro_f1:15.3f}  {p.exact:10.3f}  "
+                     f"{p.claims_f1:9.3f}  {p.draws:5d}")
+    return "\n".join(lines)
 
 
 def train_bundle(records: Sequence[dict[str, Any]], *, taxonomy: Taxonomy, created_from: Sequence[str],

@@ -212,6 +212,39 @@ def test_cross_validation_never_puts_an_outlet_in_training_and_test(records, tax
     assert "5 folds grouped by source" in text and "macro-F1" in text and "actor agrees" in text
 
 
+def test_a_fold_trained_on_a_share_keeps_whole_sources_and_predicts_every_record(records, taxonomy, monkeypatch):
+    """The learning curve's points: each fold learns from a seeded share of its training sources."""
+    real_fit = training.fit_models
+    trained: list[set[str]] = []
+    monkeypatch.setattr(training, "fit_models",
+                        lambda fold_records, **kw: trained.append({r["source"] for r in fold_records})
+                        or real_fit(fold_records, **kw))
+    full = training.cross_validate(records, taxonomy=taxonomy, folds=5)
+    every = list(trained)
+    half = training.cross_validate(records, taxonomy=taxonomy, folds=5, train_fraction=0.5, sample_seed=1)
+    halves = trained[5:]
+    for all_sources, some in zip(every, halves):  # 4 training sources per fold: 2 of them
+        assert len(all_sources) == 4 and len(some) == 2 and some < all_sources
+    assert half.themes.n == full.themes.n == 60  # every record still predicted once
+    assert half.training_articles < full.training_articles
+    training.cross_validate(records, taxonomy=taxonomy, folds=5, train_fraction=0.5, sample_seed=1)
+    assert trained[10:] == halves  # the same draw for the same seed
+    with pytest.raises(training.TrainingError, match="share of training sources"):
+        training.cross_validate(records, taxonomy=taxonomy, train_fraction=0)
+
+
+def test_the_learning_curve_ends_at_the_plain_cross_validation(records, taxonomy):
+    curve = training.learning_curve(records, taxonomy=taxonomy, folds=3, fractions=(0.5, 1.0), draws=2)
+    plain = training.cross_validate(records, taxonomy=taxonomy, folds=3)
+    assert [p.draws for p in curve] == [2, 1]
+    assert curve[0].training_articles < curve[1].training_articles == plain.training_articles
+    assert (curve[1].macro_f1, curve[1].exact, curve[1].claims_f1) == (
+        plain.themes.macro_f1, plain.themes.exact_accuracy, plain.claims.prf.f1)
+    table = training.format_curve(curve)
+    assert "share  training articles  themes macro-F1  exact sets  claims F1" in table
+    assert f"{plain.themes.macro_f1:15.3f}" in table.splitlines()[-1]
+
+
 def test_evaluate_cv_and_train_on_the_command_line(tmp_path, capsys):
     from analysis.cli import main
 
@@ -222,6 +255,8 @@ def test_evaluate_cv_and_train_on_the_command_line(tmp_path, capsys):
         assert f"  {theme}" in out
     assert "scored by the lexicon's rules: migration" in out  # 8 labelled articles: too few to learn
     assert "Spending claims" in out and "actor agrees on" in out
+    assert main(["evaluate", "--curve", "-q", str(WRITTEN)]) == 2
+    assert "give --cv too" in capsys.readouterr().err
     model = tmp_path / "model.npz"
     assert main(["train", "-q", "--folds", "2", "-o", str(model), str(WRITTEN)]) == 0
     assert "trained on 60 labelled articles; cross-validated (2 folds by source)" in capsys.readouterr().out
