@@ -168,7 +168,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         if args.curve and not args.cv:
             print("error: --curve is a cross-validated learning curve: give --cv too", file=sys.stderr)
             return 2
-        if args.cv and args.curve:
+        if args.curve:
             records = training.read_labelled(args.gold)
             curve = training.learning_curve(records, taxonomy=load_taxonomy(args.themes), folds=args.folds,
                                             progress=None if args.quiet else _stderr_progress)
