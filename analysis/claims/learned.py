@@ -279,9 +279,8 @@ def _candidates(document: Document, *, title: Document | None, in_title: bool) -
             continue
         for verdict in rules.judge_sentence(document, sentence, every_rejection=True, speakers=False):
             q = verdict.quantity
-            if q.unit is None or rules.CONVERTED_REJECTION in verdict.rejections \
-                    or rules.HEDGED_REJECTION in verdict.rejections:
-                continue  # a currency the table cannot hold; a conversion or a hedged figure is never a claim (LABELING.md)
+            if q.unit is None or not rules.FINAL_REJECTIONS.isdisjoint(verdict.rejections):
+                continue  # a currency the table cannot hold; a conversion or a hedged figure is never a claim
             if q.is_percent and (q.value > _MAX_PERCENT or (q.value_high or 0) > _MAX_PERCENT):
                 continue
             if not q.is_percent and not _MIN_MONEY <= q.value <= _MAX_MONEY:

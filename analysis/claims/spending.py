@@ -673,6 +673,8 @@ def _other_domain(context: _Context) -> bool:
 OTHER_DOMAIN_REJECTION = "another domain: deficit, debt, growth, votes ..."
 CONVERTED_REJECTION = "the same sum converted"
 HEDGED_REJECTION = "a hedged figure (could, may, might ...)"
+# Rejections the guide settles (LABELING.md): the learned layer never weighs such a figure again.
+FINAL_REJECTIONS = frozenset({CONVERTED_REJECTION, HEDGED_REJECTION})
 
 
 def _continues_other_domain(context: _Context, previous: "Verdict") -> bool:
